@@ -30,20 +30,20 @@ type Type uint8
 
 // PDU types. Names follow EN 300 392-2 clauses 14.7 (CMCE), 16.9 (MM) and 29 (SDS).
 const (
-	TypeNull                Type = iota // fill block, no content
-	ULocationUpdateDemand               // clause 16.9.3.4: registration with group attach
-	DLocationUpdateAccept               // clause 16.9.2.7
-	USetup                              // clause 14.7.2.10: group call request
-	DSetup                              // clause 14.7.1.12: call set-up / late-entry repeat
-	DConnect                            // clause 14.7.1.4: the caller has the floor
-	UTxDemand                           // clause 14.7.2.12: PTT pressed during a call
-	DTxGranted                          // clause 14.7.1.15: floor granted/queued/pre-empted
-	UTxCeased                           // clause 14.7.2.11: PTT released
-	DTxCeased                           // clause 14.7.1.14: the floor is free (hang time)
-	DRelease                            // clause 14.7.1.9: call cleared
-	USDSData                            // clause 29.4.2: SDS type 4 fragment
-	DSDSData                            // clause 29.4.1
-	UAck                                // MAC-level acknowledgement of a downlink SDS fragment
+	TypeNull              Type = iota // fill block, no content
+	ULocationUpdateDemand             // clause 16.9.3.4: registration with group attach
+	DLocationUpdateAccept             // clause 16.9.2.7
+	USetup                            // clause 14.7.2.10: group call request
+	DSetup                            // clause 14.7.1.12: call set-up / late-entry repeat
+	DConnect                          // clause 14.7.1.4: the caller has the floor
+	UTxDemand                         // clause 14.7.2.12: PTT pressed during a call
+	DTxGranted                        // clause 14.7.1.15: floor granted/queued/pre-empted
+	UTxCeased                         // clause 14.7.2.11: PTT released
+	DTxCeased                         // clause 14.7.1.14: the floor is free (hang time)
+	DRelease                          // clause 14.7.1.9: call cleared
+	USDSData                          // clause 29.4.2: SDS type 4 fragment
+	DSDSData                          // clause 29.4.1
+	UAck                              // MAC-level acknowledgement of a downlink SDS fragment
 	numTypes
 )
 
