@@ -72,4 +72,3 @@ func New(name string) (Codec, error) {
 	}
 	return nil, fmt.Errorf("voice: unknown codec %q (this build has: %s)", name, strings.Join(Names(), ", "))
 }
-
