@@ -217,3 +217,22 @@ func FuzzSerReader(f *testing.F) {
 		}
 	})
 }
+
+func TestClips(t *testing.T) {
+	if got := ClipNames(); len(got) != 3 {
+		t.Fatalf("clips: %v", got)
+	}
+	a, err := Clip("hts1a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref := readPCM(t, "hts1a.pcm"); Compare(ref, a, false).SegSNR != 35 || len(a) != 24000 {
+		t.Error("bundled hts1a differs from the vector")
+	}
+	if v, _ := Clip("vk5qi"); len(v) != 108358 {
+		t.Errorf("vk5qi: %d samples", len(v))
+	}
+	if _, err := Clip("nope"); err == nil {
+		t.Error("unknown clip accepted")
+	}
+}
