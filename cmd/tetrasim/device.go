@@ -1,0 +1,266 @@
+package main
+
+// Helpers that open --device for the tx, rx and record commands, with the
+// transmit-safety flags of shared design note sdr-hardware.md §7.
+//
+// For the "air" commands:
+//
+//	df := addDeviceFlags(c, hardware.RX)             // --device --freq --rate --gain --ppm
+//	src, err := openSourceFlag(ctx, df)               // hardware.Source (also an iq.Reader)
+//
+//	df := addDeviceFlags(c, hardware.TX)             // + --transmit --allow-freq --max-gain --tx-gain --max-burst
+//	c.Long += txLegalNote
+//	if err := checkCipherOnAir(df, cipherName); err != nil { return err }
+//	snk, err := openSinkWithSafety(ctx, cmd.ErrOrStderr(), df, plannedDuration)
+//	snk.WriteIQ(ctx, samples); snk.Flush(ctx); snk.Close()
+//
+// A sink that records (sigmf=, file=X.sigmf-meta) also implements
+// hardware.Annotator for burst annotations.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tetrasim/tetrasim/hardware"
+	"github.com/tetrasim/tetrasim/hardware/iqfile"
+	"github.com/tetrasim/tetrasim/hardware/loopback"
+	"github.com/tetrasim/tetrasim/hardware/sigmf"
+)
+
+// deviceRegistry is the one registry of this process. It is process-wide on
+// purpose, and the only such state in the program: the loopback device pairs a
+// sink and a source by name, so "tetrasim tx --device loopback=a" and
+// "tetrasim rx --device loopback=a" run in one process (tests, scenarios) must
+// reach the same hub. Library packages hold no such state.
+var deviceRegistry = sync.OnceValue(func() *hardware.Registry {
+	return hardware.NewRegistry(
+		iqfile.Driver(),
+		sigmf.Driver(),
+		loopback.NewHub().Driver(),
+	)
+})
+
+// txLegalNote is appended to the --help of every command that can transmit.
+const txLegalNote = `
+
+Transmitting (sdr-hardware.md §7): nothing goes on air unless you pass --transmit,
+and only inside the allow-list (--allow-freq; default: the ITU ISM bands, never the
+380-400 MHz TETRA public-safety band), with the TX gain capped at --max-gain and a
+watchdog that stops a burst running past its planned length. Prefer a conducted
+setup: TX -> coax -> 30-60 dB of attenuation or a dummy load -> receiver.
+Encrypted traffic is unlawful on amateur bands in most countries (e.g. 47 CFR
+97.113(a)(4) in the US): use --cipher clear there; encrypted transmission on an
+amateur frequency is refused. Listening to public-safety TETRA is itself illegal
+in some countries.`
+
+// deviceFlags holds the values of the flags addDeviceFlags registers.
+type deviceFlags struct {
+	dir    hardware.Direction
+	Device string  // --device: a device string (see 'tetrasim devices --help')
+	Freq   float64 // --freq [Hz], 0 = leave as the device string says
+	Rate   float64 // --rate [S/s], 0 = leave as the device string says
+	Gain   float64 // --gain [dB] (rx), NaN = device default/automatic
+	PPM    float64 // --ppm (rx) crystal correction
+
+	// Transmit only.
+	Transmit  bool          // --transmit
+	AllowFreq []string      // --allow-freq LO:HI ranges [Hz]
+	MaxGain   float64       // --max-gain [dB]
+	TXGain    float64       // --tx-gain [dB]
+	MaxBurst  time.Duration // --max-burst, used when the caller plans no length
+}
+
+// addDeviceFlags registers --device, --freq, --rate and, for dir == RX, --gain
+// and --ppm; for dir == TX, --transmit, --allow-freq, --max-gain, --tx-gain and
+// --max-burst. The caller must not register these names itself.
+func addDeviceFlags(c *cobra.Command, dir hardware.Direction) *deviceFlags {
+	f := &deviceFlags{dir: dir, Gain: math.NaN()}
+	fs := c.Flags()
+	fs.StringVar(&f.Device, "device", "", "device string: file=PATH[,format=..][,rate=R], X.sigmf-meta, rtltcp=HOST:PORT, rtlsdr=SERIAL, hackrf=SERIAL, zmq=tcp://HOST:PORT[,pattern=..], loopback[=NAME] (see 'tetrasim devices --help')")
+	fs.Float64Var(&f.Freq, "freq", 0, "centre frequency [Hz] (0: as the device string says)")
+	fs.Float64Var(&f.Rate, "rate", 0, "sample rate [S/s] (0: as the device string says)")
+	if dir == hardware.RX {
+		fs.Float64Var(&f.Gain, "gain", math.NaN(), "receive gain [dB] (default: the device's automatic or default gain)")
+		fs.Float64Var(&f.PPM, "ppm", 0, "crystal correction [ppm] for dongles that support it")
+	}
+	if dir == hardware.TX {
+		fs.BoolVar(&f.Transmit, "transmit", false, "really put RF on air with a radio device (off by default; files, zmq and loopback need no flag)")
+		fs.StringSliceVar(&f.AllowFreq, "allow-freq", nil, "transmit allow-list as LO:HI ranges in Hz, e.g. 433.05e6:434.79e6 (replaces the default ISM list; 380-400 MHz is always refused)")
+		fs.Float64Var(&f.MaxGain, "max-gain", hardware.DefaultMaxGainDB, "cap on the total TX gain [dB]")
+		fs.Float64Var(&f.TXGain, "tx-gain", 0, "TX gain [dB], clamped to --max-gain")
+		fs.DurationVar(&f.MaxBurst, "max-burst", time.Minute, "watchdog: stop a transmission longer than this when its length is not planned")
+	}
+	return f
+}
+
+// deviceError turns spec and policy errors into usage errors (exit code 2).
+func deviceError(err error) error {
+	if err == nil {
+		return nil
+	}
+	for _, e := range []error{hardware.ErrBadSpec, hardware.ErrUnknownDriver, hardware.ErrTXDisabled, hardware.ErrPolicy, hardware.ErrFreqNotAllowed, hardware.ErrDriverNotBuilt} {
+		if errors.Is(err, e) {
+			return usageError{err}
+		}
+	}
+	return err
+}
+
+// openSourceFlag opens f.Device for receiving and applies --rate, --ppm, --freq
+// and --gain (in that order) when given.
+func openSourceFlag(ctx context.Context, f *deviceFlags) (hardware.Source, error) {
+	if f.Device == "" {
+		return nil, usagef("--device is required (e.g. --device rtltcp=127.0.0.1:1234)")
+	}
+	src, err := deviceRegistry().OpenSource(ctx, f.Device)
+	if err != nil {
+		return nil, deviceError(err)
+	}
+	if err := applyRX(ctx, src, f); err != nil {
+		src.Close()
+		return nil, err
+	}
+	return src, nil
+}
+
+func applyRX(ctx context.Context, d hardware.Device, f *deviceFlags) error {
+	if f.Rate > 0 {
+		got, err := d.SetSampleRate(ctx, f.Rate)
+		if err != nil {
+			return fmt.Errorf("--rate %g: %w", f.Rate, err)
+		}
+		if got != f.Rate {
+			return fmt.Errorf("--rate %g: the device runs at %g S/s", f.Rate, got)
+		}
+	}
+	if f.PPM != 0 {
+		if err := d.SetPPM(f.PPM); err != nil {
+			return fmt.Errorf("--ppm %g: %w", f.PPM, err)
+		}
+	}
+	if f.Freq > 0 {
+		if _, err := d.Tune(ctx, f.Freq); err != nil {
+			return fmt.Errorf("--freq %g: %w", f.Freq, err)
+		}
+	}
+	if !math.IsNaN(f.Gain) {
+		if _, err := d.SetGain(ctx, "", f.Gain); err != nil && !errors.Is(err, hardware.ErrNotSupported) {
+			return fmt.Errorf("--gain %g: %w", f.Gain, err)
+		}
+	}
+	return nil
+}
+
+// txPolicy builds the transmit policy of the flags. planned is the planned
+// length of the transmission (0: unknown, use --max-burst); the watchdog allows
+// planned + 10 % + 1 s.
+func (f *deviceFlags) txPolicy(planned time.Duration) (hardware.TXPolicy, error) {
+	p := hardware.TXPolicy{Enabled: f.Transmit, MaxGainDB: f.MaxGain, MaxBurst: f.MaxBurst}
+	if planned > 0 {
+		p.MaxBurst = planned + planned/10 + time.Second
+	}
+	if len(f.AllowFreq) == 0 {
+		p.Allowed = hardware.DefaultAllowed()
+	}
+	for _, s := range f.AllowFreq {
+		lo, hi, ok := strings.Cut(s, ":")
+		a, err1 := hardware.ParseFloatSI(lo)
+		b, err2 := hardware.ParseFloatSI(hi)
+		if !ok || err1 != nil || err2 != nil || !(a < b) {
+			return p, usagef("--allow-freq %q: want LO:HI in Hz with LO < HI, e.g. 433.05e6:434.79e6", s)
+		}
+		p.Allowed = append(p.Allowed, hardware.Range{Min: a, Max: b})
+	}
+	return p, nil
+}
+
+// openSinkWithSafety opens f.Device for transmitting. A radiating device (HackRF)
+// needs --transmit, is tuned to --freq only inside the allow-list, gets --tx-gain
+// clamped to --max-gain, and is stopped by a watchdog once a burst runs past
+// planned (+10 % + 1 s; --max-burst when planned is 0). Warnings (TX on air,
+// clamped gain) go to w. Files, zmq and loopback sinks ignore the TX flags.
+func openSinkWithSafety(ctx context.Context, w io.Writer, f *deviceFlags, planned time.Duration) (hardware.Sink, error) {
+	if f.Device == "" {
+		return nil, usagef("--device is required (e.g. --device hackrf=SERIAL or --device out.sigmf-meta)")
+	}
+	p, err := f.txPolicy(planned)
+	if err != nil {
+		return nil, err
+	}
+	reg := deviceRegistry()
+	radiates, err := reg.Radiates(f.Device)
+	if err != nil {
+		return nil, deviceError(err)
+	}
+	if radiates && f.Freq <= 0 {
+		return nil, usagef("--freq is required to transmit with %s", f.Device)
+	}
+	snk, err := reg.OpenSink(ctx, f.Device, p)
+	if err != nil {
+		return nil, deviceError(err)
+	}
+	fail := func(err error) (hardware.Sink, error) { snk.Close(); return nil, deviceError(err) }
+	if f.Rate > 0 {
+		if _, err := snk.SetSampleRate(ctx, f.Rate); err != nil {
+			return fail(fmt.Errorf("--rate %g: %w", f.Rate, err))
+		}
+	}
+	if f.Freq > 0 {
+		if _, err := snk.Tune(ctx, f.Freq); err != nil {
+			return fail(fmt.Errorf("--freq %g: %w", f.Freq, err))
+		}
+	}
+	if radiates {
+		got, err := snk.SetGain(ctx, "", f.TXGain)
+		if err != nil {
+			return fail(fmt.Errorf("--tx-gain %g: %w", f.TXGain, err))
+		}
+		if got < f.TXGain {
+			fmt.Fprintf(w, "tetrasim: TX gain capped at %.1f dB (asked %.1f dB; raise --max-gain to allow more)\n", got, f.TXGain)
+		}
+		fmt.Fprintf(w, "tetrasim: TRANSMITTING on %.6f MHz with %s, TX gain %.1f dB, watchdog %v. Use a conducted setup or a dummy load.\n",
+			f.Freq/1e6, f.Device, got, p.MaxBurst)
+	}
+	return snk, nil
+}
+
+// amateurBands are the amateur allocations above 28 MHz where tetrasim's
+// signals could be tuned (ITU RR article 5, all regions merged): encrypted
+// traffic is refused on air there.
+func amateurBands() []hardware.Range {
+	return []hardware.Range{
+		{Min: 28e6, Max: 29.7e6}, {Min: 50e6, Max: 54e6}, {Min: 144e6, Max: 148e6}, {Min: 219e6, Max: 225e6},
+		{Min: 420e6, Max: 450e6}, {Min: 902e6, Max: 928e6}, {Min: 1240e6, Max: 1300e6},
+		{Min: 2300e6, Max: 2450e6}, {Min: 3300e6, Max: 3500e6}, {Min: 5650e6, Max: 5925e6},
+	}
+}
+
+// checkCipherOnAir refuses encrypted transmission (cipher other than "clear",
+// "none" or "") by a radiating device on an amateur frequency (sdr-hardware.md §7).
+func checkCipherOnAir(f *deviceFlags, cipher string) error {
+	switch strings.ToLower(cipher) {
+	case "", "clear", "none", "null":
+		return nil
+	}
+	if f.Device == "" {
+		return nil
+	}
+	radiates, err := deviceRegistry().Radiates(f.Device)
+	if err != nil || !radiates {
+		return deviceError(err)
+	}
+	for _, b := range amateurBands() {
+		if f.Freq >= b.Min && f.Freq <= b.Max {
+			return usagef("--cipher %s on %.6f MHz: encrypted traffic on an amateur band is unlawful in most countries; use --cipher clear", cipher, f.Freq/1e6)
+		}
+	}
+	return nil
+}

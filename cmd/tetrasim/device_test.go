@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tetrasim/tetrasim/hardware"
+	"github.com/tetrasim/tetrasim/hardware/sigmf"
+	"github.com/tetrasim/tetrasim/iq"
+)
+
+func flagsFor(t *testing.T, dir hardware.Direction, args ...string) *deviceFlags {
+	t.Helper()
+	c := &cobra.Command{Use: "x"}
+	f := addDeviceFlags(c, dir)
+	if err := c.ParseFlags(args); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestDeviceHelpersLoopback(t *testing.T) {
+	ctx := context.Background()
+	tx := flagsFor(t, hardware.TX, "--device", "loopback=helpers", "--freq", "433.92e6", "--rate", "144e3")
+	rx := flagsFor(t, hardware.RX, "--device", "loopback=helpers", "--freq", "433.92e6", "--rate", "144e3")
+	var warn bytes.Buffer
+	snk, err := openSinkWithSafety(ctx, &warn, tx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := openSourceFlag(ctx, rx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []complex64{1, 1i, -1, -1i}
+	snk.WriteIQ(ctx, want)
+	snk.Close()
+	got := make([]complex64, 8)
+	n, _ := iq.ReadFull(src, got)
+	src.Close()
+	if n != 4 || got[1] != 1i {
+		t.Errorf("got %d %v", n, got[:n])
+	}
+	if warn.Len() != 0 {
+		t.Errorf("loopback printed a TX warning: %s", warn.String())
+	}
+}
+
+func TestDeviceHelpersSigMF(t *testing.T) {
+	ctx := context.Background()
+	p := filepath.Join(t.TempDir(), "tx.sigmf-meta")
+	tx := flagsFor(t, hardware.TX, "--device", p, "--freq", "433.92e6", "--rate", "144e3")
+	snk, err := openSinkWithSafety(ctx, &bytes.Buffer{}, tx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snk.WriteIQ(ctx, make([]complex64, 100))
+	snk.(hardware.Annotator).Annotate(10, 50, "NDB", "test", 0, 0)
+	if err := snk.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := sigmf.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.Len() != 100 || r.Meta.CenterHz() != 433.92e6 || r.Meta.Global.SampleRate != 144e3 || len(r.Meta.Annotations) != 1 {
+		t.Errorf("recording: %d %+v", r.Len(), r.Meta)
+	}
+}
+
+func TestDeviceErrors(t *testing.T) {
+	ctx := context.Background()
+	var ue usageError
+	for _, spec := range []string{"", "nosuch=1", "file=x.cu8,colour=red"} {
+		_, err := openSourceFlag(ctx, &deviceFlags{Device: spec})
+		if !errors.As(err, &ue) {
+			t.Errorf("%q: %v is not a usage error", spec, err)
+		}
+	}
+	if _, err := openSourceFlag(ctx, &deviceFlags{Device: "file=/nonexistent/x.cu8"}); err == nil || errors.As(err, &ue) {
+		t.Errorf("missing file: %v", err)
+	}
+	tx := flagsFor(t, hardware.TX, "--allow-freq", "5:1")
+	if _, err := tx.txPolicy(0); !errors.As(err, &ue) {
+		t.Errorf("bad --allow-freq: %v", err)
+	}
+	tx = flagsFor(t, hardware.TX, "--allow-freq", "433.05M:434.79M")
+	p, err := tx.txPolicy(0)
+	if err != nil || len(p.Allowed) != 1 || p.Allowed[0].Min != 433.05e6 || p.MaxBurst <= 0 {
+		t.Errorf("policy %+v %v", p, err)
+	}
+}
+
+func TestHelpHasLegalNote(t *testing.T) {
+	if !strings.Contains(txLegalNote, "--cipher clear") || !strings.Contains(txLegalNote, "amateur") {
+		t.Error("legal note lost its warning")
+	}
+}
