@@ -1,0 +1,423 @@
+package acelp
+
+import fp "github.com/tetrasim/tetrasim/codec/fixpoint"
+
+// This file holds the algebraic codebook search and the gain quantization of
+// the encoder (sub_sc_d.c: Cal_Rr2, D4i60_16, Ener_Qua, Prm2bits_Tetra;
+// sub_dsp.c: Back_Fil), EN 300 395-2 V1.3.1 clause 4 (algebraic codebook
+// search, quantization of the gains, bit allocation). Each routine follows
+// its reference operation by operation.
+
+// rrDim is dim_rr, the dimension of the correlation matrix of Cal_Rr2.
+// Rows and columns 30 and 31 stay zero: they stand for the unused pulse
+// positions 60 and 62.
+const rrDim = 32
+
+// codePad is the number of zeros kept in front of the impulse responses F
+// and h2 that D4i60_16 shifts by up to 63 samples.
+const codePad = 64
+
+// encCalRr2 is Cal_Rr2 (EN 300 395-2 clause 4, algebraic codebook search):
+// the correlations of the impulse response h[0…59] at even positions,
+//
+//	rr[i][j] = Σ_n hs[n-2i]·hs[n-2j]   for i, j = 0…29,
+//
+// with hs = h scaled up for precision, accumulated pairwise in 32 bits and
+// kept as the upper 16 bits. Only the 30×30 block is written.
+func encCalRr2(h []int16, rr *[rrDim][rrDim]int16) {
+	const l = SubframeSamples
+	var hs [l]int16
+	h = h[:l]
+	var s int32
+	for _, v := range h {
+		s = fp.LMac0(s, v, v)
+	}
+	k := fp.NormL(s)
+	k = fp.Shr(fp.Sub(k, 1), 1)
+	for i, v := range h {
+		hs[i] = fp.Shl(v, k)
+	}
+	const last = l/2 - 1 // 29
+	for d := 0; d < l/2; d++ {
+		dec := 2 * d
+		s = 0
+		for m := 0; 2*m < l-dec; m++ {
+			n := 2 * m
+			s = fp.LMac(s, hs[n], hs[dec+n])
+			s = fp.LMac(s, hs[n+1], hs[dec+n+1])
+			v := fp.ExtractH(s)
+			rr[last-m][last-d-m] = v
+			rr[last-d-m][last-m] = v
+		}
+	}
+}
+
+// encBackFil is Back_Fil (EN 300 395-2 clause 4, algebraic codebook
+// search): the backward-filtered target y[i] = Σ_{j>=i} x[j]·h[j-i],
+// i = 0…59, scaled so that its largest magnitude fits in 13 bits (but never
+// scaled up by more than 2 bits).
+func encBackFil(x, h, y []int16) {
+	const l = SubframeSamples
+	var y32 [l]int32
+	x = x[:l]
+	h = h[:l]
+	var max int32
+	for i := range y32 {
+		var s int32
+		for j := i; j < l; j++ {
+			s = fp.LMac0(s, x[j], h[j-i])
+		}
+		y32[i] = s
+		s = fp.LAbs(s)
+		if fp.LSub(s, max) > 0 {
+			max = s
+		}
+	}
+	j := fp.NormL(max)
+	if fp.Sub(j, 16) > 0 {
+		j = 16
+	}
+	j = fp.Sub(18, j)
+	for i, v := range y32 {
+		y[i] = fp.ExtractL(fp.LShr(v, j))
+	}
+}
+
+// Gain of pulse i0, sqrt(2), in the three Q formats of D4i60_16.
+const (
+	q13GainI0 = 11585
+	q14GainI0 = 23170
+)
+
+// Search control of D4i60_16: the thresholds (0.586 in Q15) on the
+// partial correlations of pulses 0-1 and 0-2 below which a branch is not
+// searched, and the budget (in the reference's complexity units) after
+// which the search stops.
+const (
+	d4i60Threshold1 = 19200
+	d4i60Threshold2 = 19200
+	d4i60MaxTime    = 350
+)
+
+// encD4i60 is D4i60_16 (EN 300 395-2 clause 4, algebraic codebook search):
+// the depth-first search of the 4-pulse algebraic code of signs
+// (+√2, -1, +1, -1) at positions i0 ∈ {0,2,…,58}, i1 ∈ {2,10,…,58},
+// i2 ∈ {4,12,…,60}, i3 ∈ {6,14,…,62} (the whole code shifted by one sample
+// if shift), maximising (dn·c)² / (c·R·c) with the correlations rr.
+//
+// dn[0…59] is the backward-filtered target; dn[60…63] are set to 0 here.
+// f and h are the impulse responses F and h2, f[fOff+n] and h[hOff+n] for
+// n = 0…59, with codePad zeros in front. The code filtered by F goes to
+// cod[0…59] (Q12) and by h2 to y[0…59]. It returns the 14-bit position
+// index, the sign (1 if the code is negated) and the shift.
+func encD4i60(dn []int16, f []int16, fOff int, h []int16, hOff int, rr *[rrDim][rrDim]int16,
+	cod, y []int16) (index, sign, shift int16) {
+	dn = dn[:SubframeSamples+4]
+	dn[60], dn[61], dn[62], dn[63] = 0, 0, 0, 0
+
+	// Minimum and maximum of dn for the positions of i0, i1 and i2.
+	max0, min0 := encMinMax(dn, 0, 2)
+	max0 = fp.StoreHi(fp.LMult0(max0, q11GainI0), 5) // times gain_i0
+	min0 = fp.StoreHi(fp.LMult0(min0, q11GainI0), 5)
+	max1, min1 := encMinMax(dn, 2, 8)
+	max2, min2 := encMinMax(dn, 4, 8)
+
+	// max1 = max(max0-min1, max1-min0)
+	// max2 = max(max0-min1+max2, max1-min0-min2)
+	max0 = fp.Sub(max0, min1)
+	max2 = fp.Add(max0, max2)
+	max1 = fp.Sub(max1, min0)
+	j := fp.Sub(max1, min2)
+	if fp.Sub(max0, max1) > 0 {
+		max1 = max0
+	}
+	if fp.Sub(j, max2) > 0 {
+		max2 = j
+	}
+
+	seuil1 := fp.Mult(max1, d4i60Threshold1)
+	seuil2 := fp.Mult(max2, d4i60Threshold2)
+
+	ip0, ip1, ip2, ip3 := 0, 2, 4, 6
+	var ps, psc int16
+	alpha := int16(255)
+	time := int16(d4i60MaxTime)
+
+search:
+	for ii0 := 0; ii0 < 30; ii0++ {
+		ps0 := fp.StoreHi(fp.LMult0(q11GainI0, dn[2*ii0]), 5)
+		ps0a := fp.StoreHi(fp.LMult0(q11GainI0, dn[2*ii0+1]), 5)
+		alp0 := fp.LoadSh(rr[ii0][ii0], 14)
+		for ii1 := 1; ii1 < 30; ii1 += 4 {
+			ps1 := fp.Sub(ps0, dn[2*ii1])
+			ps1a := fp.Sub(ps0a, dn[2*ii1+1])
+
+			// alp1 = alp0·2 + rr[ii1][ii1] - 2·gain_i0·rr[ii0][ii1], /8
+			t := fp.AddSh(alp0, rr[ii1][ii1], 13)
+			t = fp.LMsu0(t, q14GainI0, rr[ii0][ii1])
+			alp1 := fp.ExtractH(t)
+			alp1L := fp.LoadSh(alp1, 15)
+
+			// if |(ps1+ps1a)/2| > seuil1
+			t = fp.LoadSh(ps1, 15)
+			t = fp.LAbs(fp.AddSh(t, ps1a, 15))
+			t = fp.SubSh16(t, seuil1)
+			if t <= 0 {
+				continue
+			}
+			for ii2 := 2; ii2 < 31; ii2 += 4 {
+				ps2 := fp.Add(ps1, dn[2*ii2])
+				ps2a := fp.Add(ps1a, dn[2*ii2+1])
+
+				// alp2 = alp1 + rr[ii2][ii2]
+				//        + 2·(gain_i0·rr[ii0][ii2] - rr[ii1][ii2]), /16
+				t = fp.AddSh(alp1L, rr[ii2][ii2], 12)
+				t = fp.LMac0(t, q13GainI0, rr[ii0][ii2])
+				t = fp.SubSh(t, rr[ii1][ii2], 13)
+				alp2 := fp.ExtractH(t)
+				alp2L := fp.LoadSh16(alp2)
+
+				// if |(ps2+ps2a)/2| > seuil2
+				t = fp.LoadSh(ps2, 15)
+				t = fp.LAbs(fp.AddSh(t, ps2a, 15))
+				t = fp.SubSh16(t, seuil2)
+				if t <= 0 {
+					continue
+				}
+				shif := 0
+				if fp.Sub(fp.Abs(ps2a), fp.Abs(ps2)) > 0 {
+					ps2 = ps2a
+					shif = 1
+				}
+				ps2L := fp.LoadSh(ps2, 15)
+				for ii3 := 3; ii3 < 32; ii3 += 4 {
+					// ps3 = (ps2 - dn[2·ii3+shif]) / 2, in 32 bits
+					t = fp.SubSh(ps2L, dn[2*ii3+shif], 15)
+					ps3 := fp.ExtractH(t)
+
+					// alp3 = alp2 + rr[ii3][ii3] + 2·(rr[ii1][ii3]
+					//        - gain_i0·rr[ii0][ii3] - rr[ii2][ii3])
+					t = fp.AddSh(alp2L, rr[ii3][ii3], 12)
+					t = fp.AddSh(t, rr[ii1][ii3], 13)
+					t = fp.LMsu0(t, q13GainI0, rr[ii0][ii3])
+					t = fp.SubSh(t, rr[ii2][ii3], 13)
+					alp3 := fp.ExtractH(t)
+
+					// new maximum if ps3²·alpha - psc·alp3 > 0
+					ps3c := fp.Mult(ps3, ps3)
+					t = fp.LMult(ps3c, alpha)
+					if fp.LMsu(t, psc, alp3) > 0 {
+						ps, psc, alpha = ps3, ps3c, alp3
+						ip0, ip1, ip2, ip3 = 2*ii0, 2*ii1, 2*ii2, 2*ii3
+						shift = int16(shif)
+					}
+				}
+				time = fp.Sub(time, 3)
+				if time <= 0 {
+					break search
+				}
+			}
+			time = fp.Sub(time, 4)
+			if time <= 0 {
+				break search
+			}
+		}
+	}
+
+	// cod = the code filtered by F, y = the code filtered by h2:
+	// p0[i]·gain_i0 - p1[i] + p2[i] - p3[i], negated if ps < 0.
+	neg := ps < 0
+	if neg {
+		sign = 1
+	}
+	s := int(shift)
+	encPulses(cod, f, fOff-s, ip0, ip1, ip2, ip3, neg)
+	encPulses(y, h, hOff-s, ip0, ip1, ip2, ip3, neg)
+
+	// index = i0/2 + (i1/8)<<5 + (i2/8)<<8 + (i3/8)<<11
+	index = fp.Shr(int16(ip0), 1)
+	index = fp.Add(index, fp.Shl(fp.Shr(int16(ip1), 3), 5))
+	index = fp.Add(index, fp.Shl(fp.Shr(int16(ip2), 3), 8))
+	index = fp.Add(index, fp.Shl(fp.Shr(int16(ip3), 3), 11))
+	return index, sign, shift
+}
+
+// encMinMax returns half the largest and half the smallest (at least 0 and
+// at most 0) of dn[i]+dn[i+1] for i = start, start+step, … < 60, as the
+// first loops of D4i60_16.
+func encMinMax(dn []int16, start, step int) (max, min int16) {
+	for i := start; i < SubframeSamples; i += step {
+		j := fp.Add(dn[i], dn[i+1])
+		if fp.Sub(j, max) > 0 {
+			max = j
+		} else if fp.Sub(j, min) < 0 {
+			min = j
+		}
+	}
+	return fp.Shr(max, 1), fp.Shr(min, 1)
+}
+
+// encPulses writes out[i] = ±(x[o-ip0+i]·√2 - x[o-ip1+i] + x[o-ip2+i] -
+// x[o-ip3+i]) for i = 0…59, in Q11 arithmetic, as the filtering loops of
+// D4i60_16.
+func encPulses(out, x []int16, o, ip0, ip1, ip2, ip3 int, neg bool) {
+	p0 := x[o-ip0 : o-ip0+SubframeSamples]
+	p1 := x[o-ip1 : o-ip1+SubframeSamples]
+	p2 := x[o-ip2 : o-ip2+SubframeSamples]
+	p3 := x[o-ip3 : o-ip3+SubframeSamples]
+	out = out[:SubframeSamples]
+	for i := range out {
+		t := fp.LMult0(p0[i], q11GainI0)
+		t = fp.SubSh(t, p1[i], 11)
+		t = fp.AddSh(t, p2[i], 11)
+		t = fp.SubSh(t, p3[i], 11)
+		if neg {
+			t = fp.LNegate(t)
+		}
+		out[i] = fp.StoreHi(t, 5)
+	}
+}
+
+// encEnerQua is Ener_Qua (EN 300 395-2 clause 4, quantization of the
+// gains), encoder side: the joint vector quantization of the pitch and code
+// energies (log2 domain, Q8) predicted from the last subframe's quantized
+// energies. a is the quantized LPC filter of the subframe, prdLt the adaptive
+// codebook vector and code the filtered algebraic code (Q12); gainPit (Q12)
+// and gainCod are the optimal gains on entry and the quantized ones on
+// return. It returns the 6-bit index into energyCodebook and updates
+// e.lastEnerPit and e.lastEnerCod.
+func (e *Encoder) encEnerQua(a, prdLt, code []int16, gainPit, gainCod *int16) int16 {
+	prdLt = prdLt[:SubframeSamples]
+	code = code[:SubframeSamples]
+
+	// Energy of the impulse response of 1/A(z) over 60 samples.
+	l := lpcGain(a)
+	expLpc := fp.NormL(l)
+	enerLpc := fp.ExtractH(fp.LShl(l, expLpc))
+
+	// Energy coming from the pitch.
+	l = 1 // avoids the case of all zeros
+	for _, v := range prdLt {
+		l = fp.LMac0(l, v, v)
+	}
+	expPlt := fp.NormL(l)
+	enerPlt := fp.ExtractH(fp.LShl(l, expPlt))
+
+	// ener_plt = Log2(ener_plt·ener_lpc)
+	l = fp.LMult0(enerPlt, enerLpc)
+	expPlt = fp.Add(expPlt, expLpc)
+	exp, frac := fp.Log2(l)
+	l = fp.LoadSh16(exp)
+	l = fp.AddSh(l, frac, 1)  // Q16
+	l = fp.SubSh16(l, expPlt) // minus the exponent
+	l = fp.AddSh(l, 1710, 8)  // +6.68 in Q16: scaling of the tables
+	l = fp.LShr(l, 8)         // Q8
+	enerPlt = fp.ExtractL(l)
+
+	// ener_pit = Log2(gain_pit²) + ener_plt
+	l = fp.LMac0(1, *gainPit, *gainPit)
+	exp, frac = fp.Log2(l)
+	l = fp.LoadSh16(exp)
+	l = fp.AddSh(l, frac, 1)
+	l = fp.SubSh16(l, 24) // gain_pit² is in Q24
+	l = fp.LShr(l, 8)
+	enerPit := fp.Add(fp.ExtractL(l), enerPlt)
+
+	// Energy coming from the code: ener_c = Log2(ener_c·ener_lpc)
+	l = 0
+	for _, v := range code {
+		l = fp.LMac0(l, v, v)
+	}
+	enerC := fp.ExtractH(l)
+	l = fp.LMult0(enerC, enerLpc)
+	exp, frac = fp.Log2(l)
+	l = fp.LoadSh16(exp)
+	l = fp.AddSh(l, frac, 1)
+	l = fp.SubSh16(l, expLpc)
+	l = fp.SubSh(l, 4434, 8) // -17.32 in Q16: code in Q12, table scaling
+	l = fp.LShr(l, 8)
+	enerC = fp.ExtractL(l)
+
+	// ener_cod = Log2(gain_cod²) + ener_c
+	l = fp.LMac0(1, *gainCod, *gainCod)
+	exp, frac = fp.Log2(l)
+	l = fp.LoadSh16(exp)
+	l = fp.AddSh(l, frac, 1)
+	l = fp.LShr(l, 8)
+	enerCod := fp.Add(fp.ExtractL(l), enerC)
+
+	// pred_pit = max(0, 0.5·last_ener_pit + 0.25·last_ener_cod - 3)
+	l = fp.LoadSh(e.lastEnerPit, 8)
+	l = fp.AddSh(l, e.lastEnerCod, 7)
+	l = fp.SubSh(l, 768, 9)
+	if l < 0 {
+		l = 0
+	}
+	predPit := fp.StoreHi(l, 7)
+	errPit := fp.Sub(enerPit, predPit)
+
+	// pred_cod = max(0, 0.5·last_ener_cod + 0.25·last_ener_pit - 3)
+	l = fp.LoadSh(e.lastEnerCod, 8)
+	l = fp.AddSh(l, e.lastEnerPit, 7)
+	l = fp.SubSh(l, 768, 9)
+	if l < 0 {
+		l = 0
+	}
+	predCod := fp.StoreHi(l, 7)
+	errCod := fp.Sub(enerCod, predCod)
+
+	// Nearest codebook entry to (err_pit, err_cod).
+	distMin := fp.Max32
+	var index int16
+	for i := range energyCodebook {
+		c := &energyCodebook[i]
+		t := fp.Sub(c[0], errPit)
+		dist := fp.LMult0(t, t)
+		t = fp.Sub(c[1], errCod)
+		dist = fp.LMac0(dist, t, t)
+		if fp.LSub(dist, distMin) < 0 {
+			distMin, index = dist, int16(i)
+		}
+	}
+	e.lastEnerPit = fp.Add(energyCodebook[index][0], predPit)
+	e.lastEnerCod = fp.Add(energyCodebook[index][1], predCod)
+	if fp.Sub(e.lastEnerPit, 6912) > 0 { // 27 in Q8
+		e.lastEnerPit = 6912
+	}
+	if fp.Sub(e.lastEnerCod, 6400) > 0 { // 25 in Q8
+		e.lastEnerCod = 6400
+	}
+
+	// gain_pit = min(1.2, 2^(0.5·(last_ener_pit - ener_plt))), Q12
+	l = fp.LoadSh(e.lastEnerPit, 6)
+	l = fp.SubSh(l, enerPlt, 6)
+	l = fp.AddSh(l, 12, 15) // gain in Q12
+	exp, frac = fp.LExtract(l)
+	l = fp.Pow2(exp, frac)
+	if fp.LSub(l, 4915) > 0 {
+		l = 4915
+	}
+	*gainPit = fp.ExtractL(l)
+
+	// gain_cod = 2^(0.5·(last_ener_cod - ener_c))
+	l = fp.LoadSh(e.lastEnerCod, 6)
+	l = fp.SubSh(l, enerC, 6)
+	exp, frac = fp.LExtract(l)
+	*gainCod = fp.ExtractL(fp.Pow2(exp, frac))
+	return index
+}
+
+// paramsToBits is Prm2bits_Tetra (EN 300 395-2 clause 4, bit allocation)
+// without the BFI word: the FrameBits unpacked bits (0/1, MSB of each
+// parameter first) of the NumParams parameters of a frame.
+func paramsToBits(bits []byte, prm *[NumParams]int16) {
+	bits = bits[:FrameBits]
+	for i, n := range paramBits {
+		v := prm[i]
+		for k := int(n) - 1; k >= 0; k-- {
+			bits[k] = byte(v & 1)
+			v >>= 1
+		}
+		bits = bits[n:]
+	}
+}
