@@ -88,3 +88,18 @@ func (c *Clock) Step() Slot { c.now++; return c.now }
 
 // Seconds returns the current simulated time in seconds.
 func (c *Clock) Seconds() float64 { return c.now.Seconds() }
+
+// TrafficFrame returns the number of traffic frames (frames 1..17 of each
+// multiframe) that started before the frame of slot s: a frame counter that
+// skips the control frames, so TCH/S positions can be counted from it.
+func (s Slot) TrafficFrame() int64 {
+	f := int64(s) / SlotsPerFrame
+	return f/FramesPerMulti*(FramesPerMulti-1) + min(f%FramesPerMulti, FramesPerMulti-1)
+}
+
+// TrafficSlot returns the slot of timeslot tn (1..4) in traffic frame j (the
+// inverse of TrafficFrame for slots outside control frames).
+func TrafficSlot(j int64, tn int) Slot {
+	f := j/(FramesPerMulti-1)*FramesPerMulti + j%(FramesPerMulti-1)
+	return Slot(f*SlotsPerFrame + int64(tn-1))
+}

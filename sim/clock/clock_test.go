@@ -53,3 +53,19 @@ func TestDurations(t *testing.T) {
 		t.Errorf("clock stepping or control frame wrong")
 	}
 }
+
+func TestTrafficFrame(t *testing.T) {
+	for s := Slot(0); s < 3*SlotsPerMulti; s++ {
+		if s.IsControlFrame() {
+			continue
+		}
+		tn := s.TDMA().TN
+		if got := TrafficSlot(s.TrafficFrame(), tn); got != s {
+			t.Fatalf("TrafficSlot(TrafficFrame(%d)) = %d", s, got)
+		}
+	}
+	// Frame 18 does not count: the first slot of the next multiframe is traffic frame 17.
+	if got := Slot(SlotsPerMulti).TrafficFrame(); got != 17 {
+		t.Errorf("TrafficFrame at MN2 = %d, want 17", got)
+	}
+}

@@ -43,13 +43,14 @@ const (
 	DRelease                          // clause 14.7.1.9: call cleared
 	USDSData                          // clause 29.4.2: SDS type 4 fragment
 	DSDSData                          // clause 29.4.1
-	UAck                              // MAC-level acknowledgement of a downlink SDS fragment
+	UAck                              // acknowledgement of a downlink SDS fragment
+	DAck                              // acknowledgement of an uplink SDS fragment
 	numTypes
 )
 
 var typeNames = [...]string{"NULL", "U-LOCATION-UPDATE-DEMAND", "D-LOCATION-UPDATE-ACCEPT",
 	"U-SETUP", "D-SETUP", "D-CONNECT", "U-TX-DEMAND", "D-TX-GRANTED", "U-TX-CEASED",
-	"D-TX-CEASED", "D-RELEASE", "U-SDS-DATA", "D-SDS-DATA", "U-ACK"}
+	"D-TX-CEASED", "D-RELEASE", "U-SDS-DATA", "D-SDS-DATA", "U-ACK", "D-ACK"}
 
 func (t Type) String() string {
 	if int(t) < len(typeNames) {
@@ -191,7 +192,7 @@ func (p *PDU) AppendBits(dst []byte) ([]byte, error) {
 		for _, b := range p.Data {
 			dst = bits.AppendUint(dst, uint64(b), 8)
 		}
-	case UAck:
+	case UAck, DAck:
 		dst = bits.AppendUint(dst, uint64(p.SSI), 24)
 		dst = bits.AppendUint(dst, uint64(p.MsgRef), 16)
 		dst = bits.AppendUint(dst, uint64(p.Frag), 4)
@@ -290,7 +291,7 @@ func Parse(b []byte) (PDU, error) {
 		if r.err == nil && (p.NFrags == 0 || p.Frag >= p.NFrags) {
 			return PDU{}, ErrBadField
 		}
-	case UAck:
+	case UAck, DAck:
 		p.SSI = uint32(r.u(24))
 		p.MsgRef = uint16(r.u(16))
 		p.Frag = uint8(r.u(4))

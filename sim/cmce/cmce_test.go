@@ -23,6 +23,7 @@ func TestRoundTrip(t *testing.T) {
 		{"sds", PDU{Type: USDSData, SSI: 1001, Dest: 1002, PID: PIDE2EESDS, MsgRef: 513, Frag: 1, NFrags: 3, Data: bytes.Repeat([]byte{0xA5}, MaxFragment)}},
 		{"sds group", PDU{Type: DSDSData, SSI: 1001, Dest: 9001, DestGroup: true, PID: PIDKMF, NFrags: 1, Data: []byte{}}},
 		{"ack", PDU{Type: UAck, SSI: 1002, MsgRef: 9, Frag: 2}},
+		{"d-ack", PDU{Type: DAck, SSI: 1002, MsgRef: 9, Frag: 3}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
