@@ -261,15 +261,19 @@ func dD4i60(index, sign, shift int16, zf []int16, fOff int, code []int16) {
 	p3 := zf[base-int(pos3):]
 	code = code[:SubframeSamples]
 	p0, p1, p2, p3 = p0[:len(code)], p1[:len(code)], p2[:len(code)], p3[:len(code)]
+	// No operation of the reference loop can saturate: |s| <= 2^15·(2896 +
+	// 3·2^11) < 2^29. So plain int32 arithmetic equals
+	//
+	//	s = L_mult0(p0[i], 2896); s = sub_sh(s, p1[i], 11)
+	//	s = add_sh(s, p2[i], 11); s = sub_sh(s, p3[i], 11)
+	//	if sign != 0 { s = L_negate(s) }
+	//	code[i] = store_hi(s, 5)
 	for i := range code {
-		s := fp.LMult0(p0[i], q11GainI0)
-		s = fp.SubSh(s, p1[i], 11)
-		s = fp.AddSh(s, p2[i], 11)
-		s = fp.SubSh(s, p3[i], 11)
+		s := int32(p0[i])*q11GainI0 - int32(p1[i])<<11 + int32(p2[i])<<11 - int32(p3[i])<<11
 		if sign != 0 {
-			s = fp.LNegate(s)
+			s = -s
 		}
-		code[i] = fp.StoreHi(s, 5)
+		code[i] = int16(s >> 11) // store_hi(s, 5)
 	}
 }
 

@@ -48,6 +48,14 @@
 //   - Any 137 bytes and any BFI pattern decode without panicking into 240
 //     samples.
 //
+// # Speed
+//
+// Where a routine's accumulations provably cannot saturate (a bound from
+// the coefficient sums and the largest input sample, checked per call), it
+// uses plain int32 arithmetic, which then equals the saturating operators;
+// otherwise it runs the operator chain of the reference. The tests compare
+// each such routine with its reference loop on inputs up to full scale.
+//
 // # Map from the reference code to files
 //
 //	tables.go      ener_qua.tab, grid.tab, lag_wind.tab, window.tab, the
@@ -56,7 +64,7 @@
 //	frame.go       Bits2prm_Tetra, the frame layout
 //	lpc.go         sub_dsp.c: Fac_Pond, Pond_Ai, Get_Lsp_Pol, Lsp_Az,
 //	               Int_Lpc4, Syn_Filt, Residu, Convolve, Lpc_Gain
-//	pitch.go       Pred_Lt, Inter32_1_3, Inter32_M1_3, Inter8_1_3,
+//	pitch.go       Pred_Lt with Inter32_1_3 and Inter32_M1_3, Inter8_1_3,
 //	               Inter8_M1_3
 //	decoder.go     sdec_tet.c (Init_Decod_Tetra, Decod_Tetra), D_Lsp334,
 //	               D_D4i60, Dec_Ener, Post_Process

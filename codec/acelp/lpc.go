@@ -1,6 +1,10 @@
 package acelp
 
-import fp "github.com/tetrasim/tetrasim/codec/fixpoint"
+import (
+	"math"
+
+	fp "github.com/tetrasim/tetrasim/codec/fixpoint"
+)
 
 // This file holds the signal-processing routines of sub_dsp.c that the
 // decoder needs and the encoder shares (EN 300 395-2 V1.3.1 clause 4). Each
@@ -100,19 +104,63 @@ func synFilt(a, x, y []int16, lg int, mem []int16, update bool) {
 	copy(tmp[:lpcOrder], mem[:lpcOrder])
 	_ = a[lpcOrder]
 	x = x[:lg]
-	for i, xi := range x {
-		s := fp.LoadSh(xi, 12) // a[] is in Q12
-		yy := tmp[i : i+lpcOrder]
-		for j := 1; j <= lpcOrder; j++ {
-			s = fp.LMsu0(s, a[j], yy[lpcOrder-j])
+	if synFiltNoSat(a, x) {
+		// Fast path: no partial sum can leave the 32-bit range, so plain
+		// int32 arithmetic equals the saturating operators.
+		a1, a2, a3, a4, a5 := int32(a[1]), int32(a[2]), int32(a[3]), int32(a[4]), int32(a[5])
+		a6, a7, a8, a9, a10 := int32(a[6]), int32(a[7]), int32(a[8]), int32(a[9]), int32(a[10])
+		for i, xi := range x {
+			yy := tmp[i : i+lpcOrder : i+lpcOrder]
+			s := int32(xi) << 12
+			s -= a1*int32(yy[9]) + a2*int32(yy[8]) + a3*int32(yy[7]) + a4*int32(yy[6]) + a5*int32(yy[5])
+			s -= a6*int32(yy[4]) + a7*int32(yy[3]) + a8*int32(yy[2]) + a9*int32(yy[1]) + a10*int32(yy[0])
+			s = fp.AddSh(s, 1, 11) // rounding
+			tmp[i+lpcOrder] = fp.ExtractH(fp.LShl(s, 4))
 		}
-		s = fp.AddSh(s, 1, 11) // rounding
-		tmp[i+lpcOrder] = fp.ExtractH(fp.LShl(s, 4))
+	} else {
+		for i, xi := range x {
+			s := fp.LoadSh(xi, 12) // a[] is in Q12
+			yy := tmp[i : i+lpcOrder]
+			for j := 1; j <= lpcOrder; j++ {
+				s = fp.LMsu0(s, a[j], yy[lpcOrder-j])
+			}
+			s = fp.AddSh(s, 1, 11) // rounding
+			tmp[i+lpcOrder] = fp.ExtractH(fp.LShl(s, 4))
+		}
 	}
 	copy(y[:lg], tmp[lpcOrder:lpcOrder+lg])
 	if update {
 		copy(mem[:lpcOrder], y[lg-lpcOrder:lg])
 	}
+}
+
+// synFiltNoSat reports whether the accumulations of synFilt with filter a
+// and input x are certain not to saturate: every partial sum is bounded by
+// max|x|·2^12 + Σ|a[j]|·2^15, since the outputs are 16-bit.
+func synFiltNoSat(a, x []int16) bool {
+	var sa int64
+	for _, v := range a[1 : lpcOrder+1] {
+		sa += abs64(v)
+	}
+	return maxAbs(x)<<12+sa<<15 <= math.MaxInt32
+}
+
+// maxAbs returns max |x[i]| (0 for an empty x), with |-32768| = 32768.
+func maxAbs(x []int16) int64 {
+	var m int64
+	for _, v := range x {
+		if a := abs64(v); a > m {
+			m = a
+		}
+	}
+	return m
+}
+
+func abs64(v int16) int64 {
+	if v < 0 {
+		return -int64(v)
+	}
+	return int64(v)
 }
 
 // residu is Residu (EN 300 395-2 clause 4, LP residual): y = x filtered by

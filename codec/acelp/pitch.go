@@ -1,28 +1,10 @@
 package acelp
 
-import fp "github.com/tetrasim/tetrasim/codec/fixpoint"
+import (
+	"math"
 
-// inter32P13At is Inter32_1_3 (EN 300 395-2 clause 4, adaptive codebook):
-// the excitation x interpolated 1/3 sample after x[i], using x[i-16…i+15].
-func inter32P13At(x []int16, i int) int16 {
-	xx := x[i-16 : i+16]
-	var s int32
-	for k, c := range inter32P13 {
-		s = fp.LMac0(s, xx[k], c)
-	}
-	return fp.Round(fp.LAdd(s, s))
-}
-
-// inter32M13At is Inter32_M1_3 (EN 300 395-2 clause 4, adaptive codebook):
-// the excitation x interpolated 1/3 sample before x[i], using x[i-15…i+16].
-func inter32M13At(x []int16, i int) int16 {
-	xx := x[i-15 : i+17]
-	var s int32
-	for k, c := range inter32M13 {
-		s = fp.LMac0(s, xx[k], c)
-	}
-	return fp.Round(fp.LAdd(s, s))
-}
+	fp "github.com/tetrasim/tetrasim/codec/fixpoint"
+)
 
 // inter8P13At is Inter8_1_3 (EN 300 395-2 clause 4, closed-loop pitch
 // search): the normalised correlation corr interpolated 1/3 after corr[i],
@@ -52,21 +34,52 @@ func inter8M13At(corr []int16, i int) int32 {
 // adaptive-codebook vector exc[pos…pos+l-1] = the past excitation delayed by
 // t0 + frac/3 samples, frac in {-1, 0, 1}, computed in place so that lags
 // shorter than l repeat the new samples. exc must hold t0+16 samples before
-// pos. Other values of frac leave exc unchanged, as in the reference.
+// pos, and t0 >= 19. Other values of frac leave exc unchanged, as in the
+// reference.
 func predLt(exc []int16, pos int, t0, frac int16, l int) {
 	d := int(t0)
+	var coef *[32]int16
+	var off int // the filter reads x[i-off…i-off+31]
 	switch frac {
 	case 0:
 		for i := pos; i < pos+l; i++ {
 			exc[i] = exc[i-d]
 		}
+		return
 	case 1:
-		for i := pos; i < pos+l; i++ {
-			exc[i] = inter32P13At(exc, i-d)
-		}
+		coef, off = &inter32P13, 16
 	case -1:
-		for i := pos; i < pos+l; i++ {
-			exc[i] = inter32M13At(exc, i-d)
+		coef, off = &inter32M13, 15
+	default:
+		return
+	}
+	// Sample i reads exc[i-d-off…i-d-off+31], all before i since d >= 19:
+	// the old excitation and the samples already computed. While every
+	// sample read is at most inter32NoSat in magnitude, no partial sum of
+	// the filter can leave the 32-bit range, and plain int32 arithmetic
+	// equals the saturating L_mac0 chain of Inter32_*.
+	m := maxAbs(exc[pos-d-off : pos])
+	for i := pos; i < pos+l; i++ {
+		w := (*[32]int16)(exc[i-d-off:])
+		var s int32
+		if m <= inter32NoSat {
+			for k, c := range coef {
+				s += int32(w[k]) * int32(c)
+			}
+		} else {
+			for k, c := range coef {
+				s = fp.LMac0(s, w[k], c)
+			}
+		}
+		v := fp.Round(fp.LAdd(s, s))
+		exc[i] = v
+		if a := abs64(v); a > m {
+			m = a
 		}
 	}
 }
+
+// inter32NoSat is the largest sample magnitude for which no partial sum of
+// Inter32_1_3 or Inter32_M1_3 can saturate: (2^31-1) / Σ|coef|, with
+// Σ|coef| = 76585 for both filters.
+const inter32NoSat = math.MaxInt32 / 76585
