@@ -19,6 +19,8 @@ var codecSubcommands = []func() *cobra.Command{
 	newCodecEncodeCmd,
 	newCodecDecodeCmd,
 	newCodecScoreCmd,
+	newCodecChanEncodeCmd,
+	newCodecChanDecodeCmd,
 }
 
 func newCodecCmd() *cobra.Command {
