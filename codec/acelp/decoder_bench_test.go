@@ -8,23 +8,29 @@ import (
 // frameDuration is the speech duration of one frame.
 const frameDuration = 30 * time.Millisecond
 
-// BenchmarkDecode measures the decoder on the hts1a reference bitstream
-// (real speech), one core: frames/s and the real-time factor (speech time
-// decoded per second of CPU time). The "bfi" case conceals every frame.
+// BenchmarkDecode measures the decoder, one goroutine: frames/s and the
+// real-time factor (seconds of speech decoded per second). "speech" decodes
+// the hts1a reference bitstream, "noisy" the channel-decoded vk5qi stream
+// with its bad frames, and "allbad" conceals every frame.
 func BenchmarkDecode(b *testing.B) {
-	frames := decReadSer(b, "hts1a.ser")
 	for _, c := range []struct {
-		name string
-		bfi  bool
-	}{{"good", false}, {"bfi", true}} {
+		name, file string
+		allBad     bool
+	}{
+		{"speech", "hts1a.ser", false},
+		{"noisy", "vk5qi_p0.03.cdec.ser", false},
+		{"allbad", "hts1a.ser", true},
+	} {
 		b.Run(c.name, func(b *testing.B) {
+			frames := decReadSer(b, c.file)
 			d := NewDecoder()
 			var pcm [FrameSamples]int16
 			b.ReportAllocs()
 			b.SetBytes(FrameSamples * 2) // PCM bytes out
 			k := 0
 			for b.Loop() {
-				d.Decode(pcm[:], frames[k].bits[:], c.bfi)
+				f := &frames[k]
+				d.Decode(pcm[:], f.bits[:], f.bfi || c.allBad)
 				if k++; k == len(frames) {
 					k = 0
 				}
