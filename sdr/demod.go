@@ -1,0 +1,893 @@
+package sdr
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/cmplx"
+
+	"gonum.org/v1/gonum/dsp/fourier"
+)
+
+// Detector selects how the demodulator decides symbols.
+type Detector int
+
+const (
+	// Coherent detection: the carrier phase is estimated from the slot's training
+	// sequence and tracked through the slot by a decision-directed loop; each symbol
+	// is detected against the decided previous symbol (coherent detection with
+	// differential decoding). About 1.6 dB better than Differential on AWGN.
+	Coherent Detector = iota
+	// Differential detection: z(k) = r(k)·conj(r(k-1)), no carrier phase needed
+	// (EN 300 392-2 clause 5 receiver of air-interface.md §2.1).
+	Differential
+)
+
+// String returns "coherent" or "differential".
+func (d Detector) String() string {
+	switch d {
+	case Coherent:
+		return "coherent"
+	case Differential:
+		return "differential"
+	}
+	return fmt.Sprintf("Detector(%d)", int(d))
+}
+
+// ParseDetector accepts "coherent" or "differential".
+func ParseDetector(s string) (Detector, error) {
+	switch s {
+	case "coherent":
+		return Coherent, nil
+	case "differential":
+		return Differential, nil
+	}
+	return 0, fmt.Errorf("sdr: unknown detector %q (want coherent or differential)", s)
+}
+
+// Mode selects the burst structure the demodulator expects.
+type Mode int
+
+const (
+	// Continuous downlink: slots of 255 symbols back to back with no gap (EN 300 392-2
+	// clause 9.4.4.2, continuous downlink bursts). The demodulator acquires once,
+	// then tracks slot after slot and emits every slot (a flywheel: a slot whose
+	// training is not found is still emitted, with Training = -1).
+	Continuous Mode = iota
+	// Bursts: isolated bursts with silence between them (uplink, clause 9.4.4.2
+	// normal and control uplink bursts). Every burst is acquired on its own from its
+	// training sequence; frequency offset is estimated per burst within ±2 kHz.
+	Bursts
+)
+
+// SyncPattern is a known bit sequence at a fixed place in the 510-bit slot: a
+// training sequence of EN 300 392-2 clause 9.4.4.3 (n, p, q, x, y, the tails).
+// sdr knows no sequence itself; the caller (sim/air) supplies them from radio.
+type SyncPattern struct {
+	Name      string // for diagnostics, e.g. "n"
+	Bits      []byte // unpacked 0/1, first transmitted first; even length >= 2
+	BitOffset int    // 0-based position of Bits[0] in the slot; even, Bits must fit in 510
+}
+
+// DemodConfig configures a Demodulator.
+type DemodConfig struct {
+	// SamplesPerSymbol is the input rate in samples per symbol (>= 2), so the input
+	// is at SamplesPerSymbol × 18 000 S/s. Below 4 the matched filter interpolates to
+	// 4 or 6 internally. For other rates use a Resampler or NewChannelFilter first.
+	SamplesPerSymbol int
+	Mode             Mode
+	Detector         Detector
+	// Training lists alternative training sequences: every slot carries exactly one
+	// of them (for the continuous downlink: n at bit 244, p at bit 244, y at bit 214;
+	// for the normal uplink burst: n or p at bit 254). At least one is required. The
+	// index of the one found is reported in Slot.Training, and coherent detection
+	// takes its phase reference from it.
+	Training []SyncPattern
+	// Fixed lists sequences present in every slot in addition (for the continuous
+	// downlink the q bits: q11-q22 at bit 0 and q1-q10 at bit 500). Optional; they
+	// strengthen slot synchronisation.
+	Fixed []SyncPattern
+	// MaxCFOHz is the coarse carrier-frequency search range ± [Hz] of the continuous
+	// mode; 0 means 25 000. It is limited to half the input rate.
+	MaxCFOHz float64
+}
+
+// Slot is one demodulated timeslot.
+type Slot struct {
+	// Soft holds the 510 soft bits of the slot in transmission order (bit 0 is the
+	// first bit of symbol 1): positive means 0, ±127 certain, 0 no information. The
+	// value is about 4 × the log-likelihood ratio ln(P(0)/P(1)), clamped to ±127, from
+	// the slot's own amplitude and noise estimates. Training bits are demodulated
+	// like the others (not copied from the pattern), so they can be checked.
+	Soft [SlotBits]int8
+	// Training is the index in DemodConfig.Training of the sequence found, or -1 if
+	// none correlated (the slot is then a flywheel guess).
+	Training int
+	// SyncScore is the normalised correlation with the training (and fixed)
+	// sequences: about 1 for a clean signal, about 0 for noise.
+	SyncScore float32
+	// Index counts slot periods from the first slot emitted after New or Reset:
+	// consecutive slots differ by 1; a re-acquisition after a loss of lock keeps
+	// counting from the elapsed time, so lost slots show as a jump.
+	Index int64
+	// Sample is the input sample index (counted from New or Reset) at which the pulse
+	// of the slot's first symbol peaks.
+	Sample int64
+	// CFOHz is the carrier frequency offset estimate [Hz] (received minus nominal).
+	CFOHz float64
+	// ClockPPM is the estimated sample-clock error [ppm]: positive when the input has
+	// more samples per symbol than nominal.
+	ClockPPM float64
+	// EsN0dB is the estimated symbol-energy-to-noise ratio of the slot [dB].
+	EsN0dB float32
+}
+
+// HardBits writes the hard decisions of soft bits (1 where soft < 0) to dst and
+// returns len(soft). It panics if dst is shorter.
+func HardBits(dst []byte, soft []int8) int {
+	_ = dst[:len(soft)]
+	for i, s := range soft {
+		dst[i] = 0
+		if s < 0 {
+			dst[i] = 1
+		}
+	}
+	return len(soft)
+}
+
+// softPerNat is the soft-bit scale: soft ≈ softPerNat × LLR.
+const softPerNat = 4
+
+// Demodulator turns π/4-DQPSK samples into slots of soft bits with real
+// synchronisation: coarse frequency acquisition by a spectral search, fine
+// frequency by the fourth power of the differential products, Oerder–Meyr symbol
+// timing tracked slot by slot by a second-order loop (sample-clock errors of
+// ±100 ppm and more), slot synchronisation by correlating the differential symbols
+// with the training sequences, and coherent or differential detection.
+//
+//	         +------- not found: slide one slot ------+
+//	         v                                        |
+//	[acquire: collect 4 slots, CFO search, timing, slot search] --found--> [track]
+//	         ^                                                               |
+//	         +----------- 16 slots in a row without training ----------------+
+//
+// The zero value is not usable. Not safe for concurrent use.
+type Demodulator struct {
+	cfg      DemodConfig
+	sps, spw int // input and working samples per symbol
+	u        int // interpolation input -> working rate
+	nco      *NCO
+	mf       *Resampler
+	mfDelay  float64 // matched-filter delay in working samples
+	mfTaps   int
+	pats     []cpat
+	fixed    []cpat
+
+	// acquisition
+	raw     []complex64
+	rawLen  int
+	rawOff  int64 // input index of raw[0]
+	inCount int64 // input samples consumed since New/Reset
+	acqLen  int
+	fft     *fourier.CmplxFFT
+	nfft    int
+	fbuf    []complex128
+	psd     []float64
+	tmpl    []float64 // raised-cosine power template, FFT order
+	win     []float64
+	asym    []complex64
+
+	// tracking
+	locked  bool
+	y       []complex64 // matched-filter output at spw
+	yLen    int
+	yOff    int64 // absolute working index of y[0]
+	yInBase int64 // input index of working index 0 (before the filter delay)
+	tStart  float64
+	ts      float64
+	omega   float64 // residual carrier rotation [rad/symbol]
+	bad     int
+	slipDir int
+	slipN   int
+	index   int64
+	lastIdx int64
+	lastSmp int64
+	emitted bool
+	chunk   []complex64
+	omTab   []complex64
+
+	// per-slot scratch, symbols k = -extra .. SlotSymbols-1+extra
+	r     []complex64
+	d     []complex64
+	theta []float64
+	adec  []int8
+}
+
+const (
+	extra      = 3 // symbols extracted on each side of a slot
+	acqSlots   = 4 // slots collected for acquisition
+	rxSpan     = 8 // matched-filter span [symbols]
+	inChunk    = 1024
+	lossSlots  = 16
+	acqThresh  = 0.3
+	lossThresh = 0.15
+)
+
+// cpat is a compiled sync pattern.
+type cpat struct {
+	sym int         // slot symbol index (0-based) of the first dibit
+	ref []complex64 // exp(j·Δφ_i·π/4) of each dibit
+	cum []int       // cumulative phase, cum[0] = 0 for symbol sym-1, cum[i+1] after dibit i
+}
+
+func compile(p SyncPattern) (cpat, error) {
+	if len(p.Bits) < 2 || len(p.Bits)%2 != 0 || p.BitOffset < 0 || p.BitOffset%2 != 0 || p.BitOffset+len(p.Bits) > SlotBits {
+		return cpat{}, fmt.Errorf("sdr: sync pattern %q: need an even number of bits at an even offset within the %d-bit slot", p.Name, SlotBits)
+	}
+	c := cpat{sym: p.BitOffset / 2, cum: make([]int, len(p.Bits)/2+1)}
+	for i := 0; i < len(p.Bits); i += 2 {
+		if p.Bits[i] > 1 || p.Bits[i+1] > 1 {
+			return cpat{}, fmt.Errorf("sdr: sync pattern %q: bits must be 0 or 1", p.Name)
+		}
+		dp := PhaseChange(p.Bits[i], p.Bits[i+1])
+		c.ref = append(c.ref, constellation[dp&7])
+		c.cum[i/2+1] = c.cum[i/2] + dp
+	}
+	return c, nil
+}
+
+// NewDemodulator returns a demodulator for cfg.
+func NewDemodulator(cfg DemodConfig) (*Demodulator, error) {
+	if cfg.SamplesPerSymbol < 2 {
+		return nil, errors.New("sdr: demodulator needs SamplesPerSymbol >= 2")
+	}
+	if cfg.Detector != Coherent && cfg.Detector != Differential {
+		return nil, errors.New("sdr: demodulator: unknown detector")
+	}
+	if cfg.Mode != Continuous {
+		return nil, errors.New("sdr: demodulator: burst mode is not implemented yet")
+	}
+	if len(cfg.Training) == 0 {
+		return nil, errors.New("sdr: demodulator needs at least one training sequence")
+	}
+	if cfg.MaxCFOHz == 0 {
+		cfg.MaxCFOHz = 25000
+	}
+	if !(cfg.MaxCFOHz > 0) {
+		return nil, errors.New("sdr: demodulator MaxCFOHz must be >= 0")
+	}
+	d := &Demodulator{cfg: cfg, sps: cfg.SamplesPerSymbol}
+	for _, p := range cfg.Training {
+		c, err := compile(p)
+		if err != nil {
+			return nil, err
+		}
+		d.pats = append(d.pats, c)
+	}
+	for _, p := range cfg.Fixed {
+		c, err := compile(p)
+		if err != nil {
+			return nil, err
+		}
+		d.fixed = append(d.fixed, c)
+	}
+	d.u = 1
+	if d.sps < 4 {
+		d.u = 2
+	}
+	d.spw = d.sps * d.u
+	inRate := float64(d.sps * SymbolRate)
+	var err error
+	if d.nco, err = NewNCO(0, inRate); err != nil {
+		return nil, err
+	}
+	h, err := RRCTaps(d.spw, rxSpan, Rolloff)
+	if err != nil {
+		return nil, err
+	}
+	if d.mf, err = NewRationalResampler(d.u, 1, h); err != nil {
+		return nil, err
+	}
+	d.mfTaps = len(h)
+	d.mfDelay = float64(len(h)-1) / 2
+
+	d.acqLen = acqSlots * SlotSymbols * d.sps
+	d.raw = make([]complex64, d.acqLen+inChunk)
+	d.nfft = 64
+	for float64(d.nfft) < inRate/300 {
+		d.nfft *= 2
+	}
+	d.fft = fourier.NewCmplxFFT(d.nfft)
+	d.fbuf = make([]complex128, d.nfft)
+	d.psd = make([]float64, d.nfft)
+	d.tmpl = make([]float64, d.nfft)
+	d.win = make([]float64, d.nfft)
+	for i := range d.win {
+		d.win[i] = 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/float64(d.nfft))
+	}
+	for i := range d.tmpl {
+		f := d.fft.Freq(i) * inRate // FFT order, [-rate/2, rate/2)
+		if f >= inRate/2 {
+			f -= inRate
+		}
+		d.tmpl[i] = raisedCosine(math.Abs(f) / SymbolRate)
+	}
+	d.asym = make([]complex64, (d.acqLen*d.u)/d.spw+8)
+	slotW := SlotSymbols * d.spw
+	d.y = make([]complex64, d.acqLen*d.u+inChunk*d.u+3*slotW)
+	d.chunk = make([]complex64, inChunk*d.u)
+	d.omTab = make([]complex64, d.spw)
+	for i := range d.omTab {
+		s, c := math.Sincos(-2 * math.Pi * float64(i) / float64(d.spw))
+		d.omTab[i] = complex(float32(c), float32(s))
+	}
+	n := SlotSymbols + 2*extra
+	d.r = make([]complex64, n)
+	d.d = make([]complex64, n)
+	d.theta = make([]float64, n)
+	d.adec = make([]int8, n)
+	d.Reset()
+	return d, nil
+}
+
+// raisedCosine is the raised-cosine spectrum (|RRC|²) at frequency x = f/SymbolRate.
+func raisedCosine(x float64) float64 {
+	lo, hi := (1-Rolloff)/2, (1+Rolloff)/2
+	switch {
+	case x <= lo:
+		return 1
+	case x >= hi:
+		return 0
+	}
+	return 0.5 * (1 + math.Cos(math.Pi/Rolloff*(x-lo)))
+}
+
+// Reset returns to acquisition and forgets all input.
+func (d *Demodulator) Reset() {
+	d.rawLen, d.rawOff, d.inCount = 0, 0, 0
+	d.locked = false
+	d.yLen, d.yOff = 0, 0
+	d.bad, d.slipDir, d.slipN = 0, 0, 0
+	d.index, d.lastIdx, d.lastSmp, d.emitted = 0, 0, 0, false
+	d.nco.Reset()
+	d.mf.Reset()
+}
+
+// Locked reports whether the demodulator is tracking slots.
+func (d *Demodulator) Locked() bool { return d.locked }
+
+// OutLen returns the most slots Process can emit for n more input samples.
+func (d *Demodulator) OutLen(n int) int {
+	return (d.rawLen+n+d.yLen/d.u)/(SlotSymbols*d.sps*9999/10000) + 2
+}
+
+// Process demodulates src and writes the completed slots to dst, returning their
+// count, at most OutLen(len(src)); it panics if dst is shorter than that. Slots come
+// out with a latency of about one slot (four during acquisition). Successive calls
+// behave as one call on the concatenated input.
+func (d *Demodulator) Process(dst []Slot, src []complex64) int {
+	if len(dst) < d.OutLen(len(src)) {
+		panic("sdr: Demodulator.Process: dst too short")
+	}
+	n := 0
+	for len(src) > 0 {
+		c := min(len(src), inChunk)
+		in := src[:c]
+		src = src[c:]
+		d.inCount += int64(c)
+		if !d.locked {
+			copy(d.raw[d.rawLen:], in) // acquire keeps rawLen + inChunk <= acqLen
+			d.rawLen += c
+			if d.rawLen < d.acqLen {
+				continue
+			}
+			if !d.acquire() {
+				continue
+			}
+		} else {
+			d.feed(in)
+		}
+		for d.locked && d.slotReady() {
+			d.slot(&dst[n])
+			n++
+		}
+	}
+	return n
+}
+
+// feed mixes and filters input samples into the working buffer.
+func (d *Demodulator) feed(in []complex64) {
+	need := len(in) * d.u
+	if d.yLen+need > len(d.y) {
+		keep := int64(math.Floor(d.tStart)) - int64(extra+4)*int64(d.spw) - d.yOff
+		if keep > 0 {
+			copy(d.y, d.y[keep:d.yLen])
+			d.yLen -= int(keep)
+			d.yOff += keep
+		}
+		if d.yLen+need > len(d.y) {
+			panic("sdr: Demodulator: internal buffer overflow")
+		}
+	}
+	tmp := d.chunk[:len(in)]
+	d.nco.Process(tmp, in)
+	d.yLen += d.mf.Process(d.y[d.yLen:], tmp)
+}
+
+func (d *Demodulator) slotReady() bool {
+	end := d.tStart + float64(SlotSymbols+extra)*d.ts + 3
+	return end < float64(d.yOff+int64(d.yLen))
+}
+
+// interp returns the working-rate signal at absolute time t by cubic Lagrange
+// interpolation.
+func (d *Demodulator) interp(t float64) complex64 {
+	fi := math.Floor(t)
+	i := int(int64(fi) - d.yOff)
+	mu := float32(t - fi)
+	y := d.y[i-1 : i+3 : i+3]
+	cm1 := -mu * (mu - 1) * (mu - 2) / 6
+	c0 := (mu + 1) * (mu - 1) * (mu - 2) / 2
+	c1 := -(mu + 1) * mu * (mu - 2) / 2
+	c2 := (mu + 1) * mu * (mu - 1) / 6
+	return complex(cm1*real(y[0])+c0*real(y[1])+c1*real(y[2])+c2*real(y[3]),
+		cm1*imag(y[0])+c0*imag(y[1])+c1*imag(y[2])+c2*imag(y[3]))
+}
+
+// omTiming returns the Oerder–Meyr timing phase [working samples, in [0, spw)] of
+// y[a:b] (indices relative to y), with its magnitude.
+func (d *Demodulator) omTiming(a, b int, base int64) (float64, float64) {
+	var z complex64
+	spw := d.spw
+	q := int((base + int64(a)) % int64(spw))
+	for _, v := range d.y[a:b] {
+		p := real(v)*real(v) + imag(v)*imag(v)
+		z += complex(p, 0) * d.omTab[q]
+		q++
+		if q == spw {
+			q = 0
+		}
+	}
+	ph := -cmplx.Phase(complex128(z)) / (2 * math.Pi) * float64(spw)
+	if ph < 0 {
+		ph += float64(spw)
+	}
+	return ph, cmplx.Abs(complex128(z))
+}
+
+// fourthPower returns the residual carrier rotation [rad/symbol] from differential
+// products: arg Σ (d·e^{-jπ/4})⁴/|d|² / 4, unambiguous within ±π/4 (±2.25 kHz).
+func fourthPower(ds []complex64) float64 {
+	var acc complex128
+	rot := complex128(constellation[7]) // e^{-jπ/4}
+	for _, v := range ds {
+		x := complex128(v) * rot
+		x2 := x * x
+		m := real(x)*real(x) + imag(x)*imag(x)
+		if m > 0 {
+			acc += x2 * x2 / complex(m, 0)
+		}
+	}
+	return cmplx.Phase(acc) / 4
+}
+
+// patScore returns the real correlation of differential products ds (index i is
+// slot symbol i - off) with pattern c shifted by delta symbols, and the sum of
+// magnitudes over the same symbols.
+func patScore(ds []complex64, off int, c *cpat, delta int) (float64, float64) {
+	var acc complex64
+	var mag float32
+	for i, ref := range c.ref {
+		v := ds[c.sym+i+delta+off]
+		acc += v * complex(real(ref), -imag(ref))
+		mag += float32(math.Sqrt(float64(real(v)*real(v) + imag(v)*imag(v))))
+	}
+	return float64(real(acc)), float64(mag)
+}
+
+// score returns the best training index and the normalised score at shift delta
+// for the differential products ds (index i = slot symbol i - off).
+func (d *Demodulator) score(ds []complex64, off, delta int) (int, float64) {
+	var fa, fm float64
+	for i := range d.fixed {
+		a, m := patScore(ds, off, &d.fixed[i], delta)
+		fa += a
+		fm += m
+	}
+	best, bs := -1, math.Inf(-1)
+	for i := range d.pats {
+		a, m := patScore(ds, off, &d.pats[i], delta)
+		s := (a + fa) / (m + fm + 1e-30)
+		if s > bs {
+			best, bs = i, s
+		}
+	}
+	return best, bs
+}
+
+// acquire tries to find the signal in raw[:rawLen]. On success it locks and fills
+// the working buffer; otherwise it drops the oldest slot of input.
+func (d *Demodulator) acquire() bool {
+	inRate := float64(d.sps * SymbolRate)
+	cfo := d.coarseCFO(inRate)
+	var tau float64
+	var k int
+	for pass := 0; pass < 2; pass++ {
+		d.restartFront(cfo)
+		tau, k = d.acqSymbols()
+		if k < SlotSymbols+2*extra {
+			break
+		}
+		for i := k - 1; i >= 1; i-- {
+			d.asym[i] = d.asym[i] * conj(d.asym[i-1])
+		}
+		w := fourthPower(d.asym[1:k])
+		cfo += w / (2 * math.Pi) * SymbolRate
+	}
+	// symbols of the final pass, differentials in asym[1:k]
+	bestO, bestS := -1, 0.0
+	for o := 0; o < SlotSymbols; o++ {
+		var sum float64
+		cnt := 0
+		for j := -1; ; j++ {
+			s0 := o + j*SlotSymbols
+			if s0 >= k {
+				break
+			}
+			if s0+d.minSym() < 1 || s0+d.maxSym() >= k {
+				continue
+			}
+			_, s := d.score(d.asym[:k], s0, 0)
+			sum += s
+			cnt++
+		}
+		if cnt >= 2 && sum/float64(cnt) > bestS {
+			bestO, bestS = o, sum/float64(cnt)
+		}
+	}
+	if bestO < 0 || bestS < acqThresh {
+		drop := SlotSymbols * d.sps
+		copy(d.raw, d.raw[drop:d.rawLen])
+		d.rawLen -= drop
+		d.rawOff += int64(drop)
+		return false
+	}
+	// lock: the working buffer holds the whole acquisition block
+	t := tau + float64(bestO)*float64(d.spw)
+	for t-float64((extra+1)*d.spw) < float64(d.mfTaps) {
+		t += float64(SlotSymbols * d.spw)
+	}
+	d.tStart = t
+	d.ts = float64(d.spw)
+	d.omega = 0
+	d.locked = true
+	d.bad, d.slipDir, d.slipN = 0, 0, 0
+	d.rawLen = 0
+	return true
+}
+
+func (d *Demodulator) minSym() int {
+	m := SlotSymbols
+	for _, ps := range [2][]cpat{d.pats, d.fixed} {
+		for _, c := range ps {
+			m = min(m, c.sym-1)
+		}
+	}
+	return m
+}
+
+func (d *Demodulator) maxSym() int {
+	m := 0
+	for _, ps := range [2][]cpat{d.pats, d.fixed} {
+		for _, c := range ps {
+			m = max(m, c.sym+len(c.ref)+1)
+		}
+	}
+	return m
+}
+
+// restartFront mixes raw[:rawLen] by -cfo and matched-filters it into y from scratch.
+func (d *Demodulator) restartFront(cfo float64) {
+	d.nco.Reset()
+	if err := d.nco.SetFrequencyHz(-wrapHz(cfo, float64(d.sps*SymbolRate))); err != nil {
+		panic(err)
+	}
+	d.mf.Reset()
+	d.yLen, d.yOff = 0, 0
+	d.yInBase = d.rawOff
+	for a := 0; a < d.rawLen; a += inChunk {
+		d.feed(d.raw[a:min(a+inChunk, d.rawLen)])
+	}
+}
+
+func wrapHz(f, rate float64) float64 {
+	f = math.Mod(f, rate)
+	if f >= rate/2 {
+		f -= rate
+	} else if f < -rate/2 {
+		f += rate
+	}
+	if f >= rate/2 {
+		f = -rate / 2
+	}
+	return f
+}
+
+// acqSymbols estimates timing on the whole working buffer and extracts symbols into
+// asym; it returns the timing of asym[0] (absolute working index) and the count.
+func (d *Demodulator) acqSymbols() (float64, int) {
+	a := d.mfTaps
+	ph, _ := d.omTiming(a, d.yLen, d.yOff)
+	t := float64(a) + math.Mod(ph-float64(a%d.spw)+float64(d.spw), float64(d.spw)) + float64(d.spw)
+	k := 0
+	for ; k < len(d.asym) && t+float64(k*d.spw)+3 < float64(d.yLen); k++ {
+		d.asym[k] = d.interp(t + float64(k*d.spw))
+	}
+	return t, k
+}
+
+// coarseCFO estimates the carrier offset from the averaged power spectrum of raw by
+// circular correlation with the raised-cosine template, within ±MaxCFOHz.
+func (d *Demodulator) coarseCFO(inRate float64) float64 {
+	n := d.nfft
+	clear(d.psd)
+	for s := 0; s+n <= d.rawLen; s += n / 2 {
+		for i := 0; i < n; i++ {
+			d.fbuf[i] = complex128(d.raw[s+i]) * complex(d.win[i], 0)
+		}
+		d.fft.Coefficients(d.fbuf, d.fbuf)
+		for i, v := range d.fbuf {
+			d.psd[i] += real(v)*real(v) + imag(v)*imag(v)
+		}
+	}
+	bin := inRate / float64(n)
+	maxB := int(math.Min(d.cfg.MaxCFOHz, inRate/2) / bin)
+	if maxB >= n/2 {
+		maxB = n/2 - 1
+	}
+	corr := func(sh int) float64 {
+		var c float64
+		for i, t := range d.tmpl {
+			if t != 0 {
+				c += t * d.psd[((i+sh)%n+n)%n]
+			}
+		}
+		return c
+	}
+	best, bv := 0, math.Inf(-1)
+	for sh := -maxB; sh <= maxB; sh++ {
+		if c := corr(sh); c > bv {
+			best, bv = sh, c
+		}
+	}
+	cm, cp := corr(best-1), corr(best+1)
+	frac := 0.0
+	if den := cm - 2*bv + cp; den < 0 {
+		frac = 0.5 * (cm - cp) / den
+	}
+	return (float64(best) + frac) * bin
+}
+
+func conj(v complex64) complex64 { return complex(real(v), -imag(v)) }
+
+// slot demodulates the slot starting at tStart into s and advances.
+func (d *Demodulator) slot(s *Slot) {
+	spw := float64(d.spw)
+	// Timing: Oerder–Meyr over the slot, second-order loop.
+	a := int(int64(math.Floor(d.tStart)) - d.yOff)
+	b := int(int64(math.Floor(d.tStart+float64(SlotSymbols)*d.ts)) - d.yOff)
+	ph, _ := d.omTiming(a, b, d.yOff)
+	mid := d.tStart + float64(SlotSymbols/2)*d.ts
+	e := math.Mod(ph-math.Mod(mid, spw)+1.5*spw, spw) - spw/2
+	d.tStart += 0.4 * e
+	d.ts += 0.08 * e / SlotSymbols
+
+	// Symbols k = -extra .. 254+extra, derotated by the residual carrier.
+	n := len(d.r)
+	rot := cmplx.Rect(1, -d.omega)
+	ph0 := cmplx.Rect(1, d.omega*extra)
+	for i := 0; i < n; i++ {
+		d.r[i] = d.interp(d.tStart+float64(i-extra)*d.ts) * complex64(ph0)
+		ph0 *= rot
+	}
+	d.d[0] = 0
+	for i := 1; i < n; i++ {
+		d.d[i] = d.r[i] * conj(d.r[i-1])
+	}
+	// Residual frequency from the whole slot, smoothed across slots.
+	d.omega += 0.25 * fourthPower(d.d[extra:extra+SlotSymbols])
+
+	// Slot synchronisation check and slip detection.
+	tr, sc := d.score(d.d, extra, 0)
+	bestD, bestDS := 0, sc
+	for _, dl := range [2]int{-1, 1} {
+		if _, s2 := d.score(d.d, extra, dl); s2 > bestDS+0.15 {
+			bestD, bestDS = dl, s2
+		}
+	}
+	s.SyncScore = float32(sc)
+	s.Training = tr
+	if sc < lossThresh {
+		s.Training = -1
+	}
+
+	if d.cfg.Detector == Coherent {
+		d.coherent(s, &d.pats[tr])
+	} else {
+		d.differential(s)
+	}
+
+	// Bookkeeping.
+	inRate := float64(d.sps * SymbolRate)
+	smp := d.yInBase + int64(math.Round((d.tStart-d.mfDelay)/float64(d.u)))
+	if !d.emitted {
+		d.index = 0
+		d.emitted = true
+	} else {
+		per := float64(SlotSymbols*d.sps) * d.ts / spw
+		d.index = d.lastIdx + int64(math.Round(float64(smp-d.lastSmp)/per))
+	}
+	d.lastIdx, d.lastSmp = d.index, smp
+	s.Index = d.index
+	s.Sample = smp
+	s.CFOHz = -d.nco.FrequencyHz() + d.omega/(2*math.Pi)*SymbolRate
+	if s.CFOHz > inRate/2 {
+		s.CFOHz -= inRate
+	}
+	s.ClockPPM = (d.ts/spw - 1) * 1e6
+
+	if bestD != 0 && bestD == d.slipDir {
+		d.slipN++
+	} else {
+		d.slipDir, d.slipN = bestD, 0
+		if bestD != 0 {
+			d.slipN = 1
+		}
+	}
+	if d.slipN >= 2 {
+		d.tStart += float64(d.slipDir) * d.ts
+		d.slipDir, d.slipN = 0, 0
+	}
+	if sc < lossThresh {
+		d.bad++
+	} else {
+		d.bad = 0
+	}
+	d.tStart += float64(SlotSymbols) * d.ts
+	if d.bad >= lossSlots {
+		d.unlock()
+	}
+}
+
+func (d *Demodulator) unlock() {
+	d.locked = false
+	d.rawLen = 0
+	d.rawOff = d.inCount
+}
+
+// softBits writes the soft bits of symbol k from the decision variable v ≈ m·e^{jΔφ}
+// with per-slot scale: LLR = 2√2·m·c/N, c = Im v (first bit) or Re v (second bit).
+func softBits(dst []int8, v complex64, scale float32) {
+	dst[0] = clamp8(imag(v) * scale)
+	dst[1] = clamp8(real(v) * scale)
+}
+
+func clamp8(x float32) int8 {
+	switch {
+	case x >= 127:
+		return 127
+	case x <= -127:
+		return -127
+	}
+	return int8(math.Round(float64(x)))
+}
+
+// coherent detects the slot against a carrier phase referenced to training c and
+// tracked forward and backward from it by a decision-directed loop.
+func (d *Demodulator) coherent(s *Slot, c *cpat) {
+	const alpha, beta = 0.12, 0.004
+	r, th, ad := d.r, d.theta, d.adec
+	i0 := c.sym - 1 + extra // reference symbol index in r
+	var acc complex128
+	for i, cu := range c.cum {
+		acc += complex128(r[i0+i]) * complex128(conj(constellation[cu&7]))
+	}
+	psi := cmplx.Phase(acc)
+	n := len(r)
+	known := func(i int) (int, bool) {
+		if j := i - i0; j >= 0 && j < len(c.cum) {
+			return c.cum[j] & 7, true
+		}
+		return 0, false
+	}
+	decide := func(i int, theta float64) (int, float64) {
+		v := complex128(r[i]) * cmplx.Rect(1, -theta)
+		p := cmplx.Phase(v) / (math.Pi / 4) // in units of π/4
+		par := ((i-i0)%2 + 2) % 2
+		a, ok := known(i)
+		if !ok {
+			a = 2*int(math.Round((p-float64(par))/2)) + par
+			a = (a%8 + 8) % 8
+		}
+		e := math.Remainder(cmplx.Phase(v)-float64(a)*math.Pi/4, 2*math.Pi)
+		return a, e
+	}
+	// forward
+	theta, w := psi, 0.0
+	for i := i0; i < n; i++ {
+		th[i] = theta
+		a, e := decide(i, theta)
+		ad[i] = int8(a)
+		w += beta * e
+		theta += w + alpha*e
+	}
+	// backward
+	theta, w = psi, 0
+	for i := i0; i >= 0; i-- {
+		if i < i0 {
+			th[i] = theta
+			a, e := decide(i, theta)
+			ad[i] = int8(a)
+			w += beta * e
+			theta += w + alpha*e
+		} else {
+			_, e := decide(i, theta)
+			w += beta * e
+			theta += w + alpha*e
+		}
+	}
+	// amplitude and noise over the slot
+	var m, nv float64
+	for i := extra; i < extra+SlotSymbols; i++ {
+		u := complex128(r[i]) * cmplx.Rect(1, -th[i]) * complex128(conj(constellation[ad[i]]))
+		m += real(u)
+	}
+	m /= SlotSymbols
+	for i := extra; i < extra+SlotSymbols; i++ {
+		u := complex128(r[i]) * cmplx.Rect(1, -th[i]) * complex128(conj(constellation[ad[i]]))
+		du := u - complex(m, 0)
+		nv += real(du)*real(du) + imag(du)*imag(du)
+	}
+	nv = nv/SlotSymbols + 1e-30
+	s.EsN0dB = float32(10 * math.Log10(m*m/nv))
+	scale := float32(softPerNat * 2 * math.Sqrt2 * m / nv)
+	for k := 0; k < SlotSymbols; k++ {
+		i := k + extra
+		v := complex128(r[i]) * cmplx.Rect(1, -th[i]) * complex128(conj(constellation[ad[i-1]]))
+		softBits(s.Soft[2*k:], complex64(v), scale)
+	}
+}
+
+// differential detects z(k) = r(k)·conj(r(k-1)).
+func (d *Demodulator) differential(s *Slot) {
+	var m, nv float64
+	dd := d.d[extra : extra+SlotSymbols]
+	for _, v := range dd {
+		m += real(complex128(v) * complex128(nearestDiff(v))) // v·conj(ideal)
+	}
+	m /= SlotSymbols
+	for _, v := range dd {
+		u := complex128(v)*complex128(nearestDiff(v)) - complex(m, 0)
+		nv += real(u)*real(u) + imag(u)*imag(u)
+	}
+	nv = nv/SlotSymbols + 1e-30
+	// Es/N0 from the differential statistics: N_d ≈ 2·A²·N0 with m ≈ A².
+	s.EsN0dB = float32(10 * math.Log10(2*m*m/nv))
+	scale := float32(softPerNat * 2 * math.Sqrt2 * m / nv)
+	for k, v := range dd {
+		softBits(s.Soft[2*k:], v, scale)
+	}
+}
+
+// nearestDiff returns conj of the nearest odd-multiple-of-π/4 phasor to v.
+func nearestDiff(v complex64) complex64 {
+	c := float32(math.Sqrt2 / 2)
+	re, im := c, c
+	if real(v) < 0 {
+		re = -c
+	}
+	if imag(v) < 0 {
+		im = -c
+	}
+	return complex(re, -im)
+}
