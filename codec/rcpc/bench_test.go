@@ -55,3 +55,24 @@ func BenchmarkEncode(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*288)/b.Elapsed().Seconds(), "bits/s")
 }
+
+// BenchmarkACS compares the reference butterfly loop with the unrolled kernel.
+func BenchmarkACS(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	soft := make([]int8, 4*288)
+	for i := range soft {
+		soft[i] = int8(rng.IntN(255) - 127)
+	}
+	dec := make([]uint16, 288)
+	for _, k := range []struct {
+		name string
+		f    func([]uint16, []int8) int32
+	}{{"loop", acs}, {"unrolled", acsUnrolled}} {
+		b.Run(k.name, func(b *testing.B) {
+			for b.Loop() {
+				k.f(dec, soft)
+			}
+			b.ReportMetric(float64(b.N*288)/b.Elapsed().Seconds(), "bits/s")
+		})
+	}
+}

@@ -282,3 +282,28 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestUnrolledMatchesLoop: the unrolled kernel equals the reference loop acs.
+func TestUnrolledMatchesLoop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for trial := 0; trial < 300; trial++ {
+		n := 1 + rng.IntN(MaxBits)
+		soft := make([]int8, 4*n)
+		for i := range soft {
+			soft[i] = int8(rng.IntN(256) - 128)
+			if trial%2 == 0 {
+				soft[i] = int8(rng.IntN(3)-1) * 127
+			}
+		}
+		d1, d2 := make([]uint16, n), make([]uint16, n)
+		m1, m2 := acs(d1, soft), acsUnrolled(d2, soft)
+		if m1 != m2 {
+			t.Fatalf("trial %d: metric %d vs %d", trial, m1, m2)
+		}
+		for k := range d1 {
+			if d1[k] != d2[k] {
+				t.Fatalf("trial %d step %d: decisions %04x vs %04x", trial, k, d1[k], d2[k])
+			}
+		}
+	}
+}

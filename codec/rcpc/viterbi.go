@@ -54,7 +54,7 @@ func (d *Decoder) DecodeMother(dst []byte, soft []int8) int {
 		panic("rcpc: Decoder.DecodeMother: need 4 soft bits per output bit")
 	}
 	dec := d.dec[:n]
-	metric := acs(dec, soft)
+	metric := acsUnrolled(dec, soft)
 	// Traceback from state 0 (terminated).
 	s := uint16(0)
 	for k := n - 1; k >= 0; k-- {
