@@ -22,14 +22,26 @@
 //	            synthesis 1/A(z) (Syn_Filt)
 //	         -> post-processing x2 (Post_Process) -> 240 samples
 //
-// The encoder (Coder_Tetra) lives in the enc_*.go files of this package.
+// The encoder ([Encoder], Coder_Tetra) is in the enc_*.go files of this
+// package.
 //
 // # Frame layout
 //
 // A frame is 137 unpacked bits (one per byte, 0 or 1), first transmitted
-// bit first; see [FrameBits] and the table paramBits for the 23 parameters
-// and their widths. This is the order of the reference serial files: a .ser
-// frame is the BFI word followed by these 137 bits.
+// bit first, as in the reference serial files (a .ser frame is the BFI word
+// followed by these 137 bits). It carries 23 parameters, each MSB first:
+//
+//	bits (1-based)   parameter
+//	1-8              LSP split-VQ index 1 (LSPs 1-3, 256 vectors)
+//	9-17             LSP split-VQ index 2 (LSPs 4-6, 512 vectors)
+//	18-26            LSP split-VQ index 3 (LSPs 7-10, 512 vectors)
+//	27-34            subframe 1: pitch lag (8 bits, absolute)
+//	35-48            subframe 1: pulse positions of the algebraic code (14)
+//	49, 50           subframe 1: global sign, shift by one sample (1 + 1)
+//	51-56            subframe 1: joint pitch/code energy VQ index (6)
+//	57-83            subframe 2: pitch lag (5 bits, relative), then 14+1+1+6
+//	84-110           subframe 3, as subframe 2
+//	111-137          subframe 4, as subframe 2
 //
 // # Bad frames
 //
@@ -41,8 +53,8 @@
 //
 // # Invariants
 //
-//   - No package-level mutable state: all state lives in [Decoder] (and the
-//     encoder type). Tables are package-level variables that are never
+//   - No package-level mutable state: all state lives in [Decoder] and
+//     [Encoder]. Tables are package-level variables that are never
 //     written.
 //   - Decoding allocates nothing.
 //   - Any 137 bytes and any BFI pattern decode without panicking into 240
