@@ -245,7 +245,7 @@ func (b *BS) Uplink(now clock.Slot, tn int, blk *link.Block) {
 		if b.obs != nil {
 			b.obs.ObserveTraffic(now, uint8(tn), blk)
 		}
-		b.core.relayTraffic(b, uint8(tn), blk)
+		b.core.relayTraffic(b, uint8(tn), blk, now)
 	}
 }
 

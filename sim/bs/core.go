@@ -320,7 +320,7 @@ func (c *Core) release(call *GroupCall) {
 // relayTraffic forwards a traffic block received on the uplink of cell from to
 // the downlink of every cell of the call (including from: TETRA repeats the
 // uplink on the downlink of the talker's own cell).
-func (c *Core) relayTraffic(from *BS, tn uint8, blk *link.Block) {
+func (c *Core) relayTraffic(from *BS, tn uint8, blk *link.Block, now clock.Slot) {
 	for _, call := range c.calls {
 		if call.tn[from] != tn {
 			continue
@@ -329,7 +329,7 @@ func (c *Core) relayTraffic(from *BS, tn uint8, blk *link.Block) {
 		// Fixed relay timing: the block of uplink traffic frame j goes out in
 		// downlink traffic frame j+1 (+ backhaul delay), or not at all, so a lost
 		// uplink block leaves a gap and never shifts the frames after it.
-		j := c.now.TrafficFrame()
+		j := now.TrafficFrame()
 		for cell, ctn := range call.tn {
 			d := int64(1)
 			if cell != from {

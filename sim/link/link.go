@@ -42,7 +42,8 @@ func (k Kind) String() string {
 type StolenFor uint8
 
 const (
-	StolenSAF StolenFor = 1 // E2EE Sync+Auth Frame or EOT-SIG fragment (121 bits)
+	StolenSAF     StolenFor = 1 // E2EE Sync+Auth Frame or EOT-SIG fragment (121 bits)
+	StolenSAFBoth StolenFor = 2 // as StolenSAF, and the second half-slot is an STCH too
 )
 
 // Block is one slot's logical content, as sent or as decoded. The zero value is
@@ -74,6 +75,8 @@ type Block struct {
 	// Pos is the talker's position index of frame A within its transmission
 	// (metadata for the bit-exactness check, not on the air).
 	Pos int
+	// TxSeq is the talker's transmission number (metadata).
+	TxSeq int
 	// TxID identifies the transmitter (ISSI of a handset, or cell ID for a base
 	// station) for metrics; it is not on the air.
 	TxID uint32

@@ -53,7 +53,9 @@ type Talk struct {
 // Frame is one speech frame as transmitted (sender log) or played (receiver log).
 type Frame struct {
 	Talker   uint32
-	Pos      int     // position in the talker's transmission
+	TxSeq    int     // the talker's transmission number (1-based)
+	Pos      int     // position in the talker's transmission (-1: unknown)
+	Mic      []int16 // sender: the microphone samples the frame coded
 	Bits     []byte  // 137 plaintext bits (nil when concealed)
 	Bad      bool    // concealed (BFI, stolen, no sync, muted)
 	PlayS    float64 // when the frame starts playing [s] (receiver) or was sent (sender)
@@ -134,6 +136,7 @@ type txState struct {
 	captured  int // frames captured so far
 	total     int // frames in the talk
 	pos       int // next position (FC offset) to transmit
+	seq       int // transmission number
 	firstJ    int64
 	sending   bool
 	tailBuilt bool
@@ -166,6 +169,7 @@ type Handset struct {
 	sds            []sdsOut
 	reasm          cmce.Reassembler
 	msgRef         uint16
+	txSeq          int
 	now            clock.Slot
 	lateCand       map[uint32]clock.Slot
 

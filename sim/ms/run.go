@@ -157,7 +157,7 @@ func (h *Handset) capture(now clock.Slot) {
 			copy(pcm, t.PCM[k*spf:(k+1)*spf])
 		}
 		bits := h.enc.Encode(nil, pcm)
-		tx.fifo = append(tx.fifo, Frame{Talker: h.ISSI, Bits: bits, CaptureS: start + float64(k)*FrameS})
+		tx.fifo = append(tx.fifo, Frame{Talker: h.ISSI, Bits: bits, Mic: pcm, CaptureS: start + float64(k)*FrameS})
 		tx.captured++
 	}
 }
@@ -211,7 +211,11 @@ func (h *Handset) answered(p cmce.PDU) {
 }
 
 func (h *Handset) handle(now clock.Slot, p cmce.PDU) {
-	if !h.mine(p.SSI) {
+	addr := p.SSI
+	if p.Type == cmce.DSDSData {
+		addr = p.Dest // SSI is the sender
+	}
+	if !h.mine(addr) {
 		return
 	}
 	h.answered(p)
@@ -256,7 +260,7 @@ func (h *Handset) handle(now clock.Slot, p cmce.PDU) {
 			}
 		}
 	case cmce.DSDSData:
-		if p.SSI == h.ISSI && !p.DestGroup {
+		if p.Dest == h.ISSI && !p.DestGroup {
 			h.queueUL(cmce.PDU{Type: cmce.UAck, SSI: h.ISSI, MsgRef: p.MsgRef, Frag: p.Frag}, nil)
 		}
 		h.rxSDS(now, p)
@@ -292,7 +296,8 @@ func (h *Handset) setTalker(now clock.Slot, gssi uint32, c *callInfo, talker uin
 	}
 	switch {
 	case talker == h.ISSI && !tx.granted:
-		tx.granted, tx.started = true, now
+		h.txSeq++
+		tx.granted, tx.started, tx.seq = true, now, h.txSeq
 		h.C.Grants++
 	case talker != h.ISSI && talker != 0 && tx.granted:
 		h.C.Preempted++ // another party took the floor
@@ -352,9 +357,9 @@ func (h *Handset) rxTraffic(now clock.Slot, gssi uint32, c *callInfo, blk *link.
 	// Positions of traffic slots that never arrived: conceal, and keep the
 	// decryptor's frame counter in step.
 	for p := c.lastPos + 1; p < pos; p++ {
-		h.playFrame(now, gssi, c, p, nil, true, 0)
+		h.playFrame(now, gssi, c, p, nil, true, 0, -1, 0)
 	}
-	if blk.Stolen && len(blk.STCH) > 3 && h.crypto != nil && link.StolenFor(blk.STCH[0]<<2|blk.STCH[1]<<1|blk.STCH[2]) == link.StolenSAF {
+	if sf := stolenFor(blk.STCH); blk.Stolen && h.crypto != nil && (sf == link.StolenSAF || sf == link.StolenSAFBoth) {
 		h.C.STCHReceived++
 		if blk.CRCOK {
 			h.crypto.RxSTCH(now, gssi, blk.STCH[3:])
@@ -366,7 +371,7 @@ func (h *Handset) rxTraffic(now clock.Slot, gssi uint32, c *callInfo, blk *link.
 	}
 	for k := 0; k < 2; k++ {
 		bad := blk.BFI[k] || (k == 0 && blk.Stolen) || len(blk.STCH2) > 0
-		h.playFrame(now, gssi, c, pos+k, blk.Speech[k], bad, blk.CaptureS[k])
+		h.playFrame(now, gssi, c, pos+k, blk.Speech[k], bad, blk.CaptureS[k], blk.Pos+k, blk.TxSeq)
 		if arrive > c.playBase+float64(pos+k)*FrameS {
 			h.C.FramesLate++
 		}
@@ -374,8 +379,8 @@ func (h *Handset) rxTraffic(now clock.Slot, gssi uint32, c *callInfo, blk *link.
 	c.lastPos = pos + 1
 }
 
-func (h *Handset) playFrame(now clock.Slot, gssi uint32, c *callInfo, pos int, bits []byte, bad bool, capture float64) {
-	f := Frame{Talker: c.talker, Pos: pos, PlayS: c.playBase + float64(pos)*FrameS, CaptureS: capture}
+func (h *Handset) playFrame(now clock.Slot, gssi uint32, c *callInfo, pos int, bits []byte, bad bool, capture float64, txPos, txSeq int) {
+	f := Frame{Talker: c.talker, Pos: txPos, TxSeq: txSeq, PlayS: c.playBase + float64(pos)*FrameS, CaptureS: capture}
 	var frame []byte
 	if !bad && len(bits) == h.enc.BitsPerFrame() {
 		frame = append([]byte(nil), bits...)
@@ -478,7 +483,7 @@ func (h *Handset) uplinkTraffic(now clock.Slot, tx *txState, blk *link.Block) bo
 		h.sendFrame(tx, nil, true)
 	}
 	blk.Kind = link.Traffic
-	blk.Pos = tx.pos
+	blk.Pos, blk.TxSeq = tx.pos, tx.seq
 	if len(tx.fifo) == 0 && done {
 		// Speech is over: the tail STCH blocks (final SAF, EOT-SIG) steal both
 		// halves of the following slots, then PTT is released.
@@ -493,13 +498,13 @@ func (h *Handset) uplinkTraffic(now clock.Slot, tx *txState, blk *link.Block) bo
 			return false
 		}
 		blk.Stolen = true
-		blk.STCH = stch(blk.STCH[:0], tx.tail[0])
+		blk.STCH = stch(blk.STCH[:0], link.StolenSAFBoth, tx.tail[0])
 		tx.tail = tx.tail[1:]
 		var second []byte
 		if len(tx.tail) > 0 {
 			second, tx.tail = tx.tail[0], tx.tail[1:]
 		}
-		blk.STCH2 = stch(blk.STCH2[:0], second)
+		blk.STCH2 = stch(blk.STCH2[:0], link.StolenSAF, second)
 		h.sendFrame(tx, nil, true)
 		h.sendFrame(tx, nil, true)
 		return true
@@ -543,7 +548,7 @@ func (h *Handset) uplinkTraffic(now clock.Slot, tx *txState, blk *link.Block) bo
 	}
 	if steal {
 		blk.Stolen = true
-		blk.STCH = stch(blk.STCH[:0], tx.stchNext)
+		blk.STCH = stch(blk.STCH[:0], link.StolenSAF, tx.stchNext)
 		tx.stchNext = nil
 	}
 	return true
@@ -553,7 +558,10 @@ func (h *Handset) uplinkTraffic(now clock.Slot, tx *txState, blk *link.Block) bo
 // lost) with the sender-side local decode, and advances the encryptor's counter
 // for skipped positions.
 func (h *Handset) sendFrame(tx *txState, f *Frame, skip bool) {
-	rec := Frame{Talker: h.ISSI, Pos: tx.pos, PlayS: h.now.Seconds()}
+	rec := Frame{Talker: h.ISSI, TxSeq: tx.seq, Pos: tx.pos, PlayS: h.now.Seconds()}
+	if f != nil {
+		rec.Mic = f.Mic
+	}
 	rec.PCM = make([]int16, h.local.SamplesPerFrame())
 	if f != nil && !skip {
 		rec.Bits, rec.CaptureS = f.Bits, f.CaptureS
@@ -583,10 +591,17 @@ func (h *Handset) endTx(tx *txState) {
 
 // stch builds an STCH block: the 3-bit StolenFor header, then the 121-bit TM-SDU
 // (zeros when sdu is nil: a fill half-slot).
-func stch(dst []byte, sdu []byte) []byte {
-	dst = append(dst, 0, 0, 1) // link.StolenSAF
+func stch(dst []byte, f link.StolenFor, sdu []byte) []byte {
+	dst = append(dst, byte(f>>2)&1, byte(f>>1)&1, byte(f)&1)
 	if sdu == nil {
 		return append(dst, make([]byte, link.SAFBits)...)
 	}
 	return append(dst, sdu...)
+}
+
+func stolenFor(b []byte) link.StolenFor {
+	if len(b) < 3 {
+		return 0
+	}
+	return link.StolenFor(b[0]&1<<2 | b[1]&1<<1 | b[2]&1)
 }

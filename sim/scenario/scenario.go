@@ -495,7 +495,7 @@ func (s *Scenario) validate(lines map[string]int) error {
 		switch {
 		case t.WAV == "":
 			v.fail(f+".wav", "missing (a WAV path or \"builtin\")")
-		case t.WAV == "builtin":
+		case t.WAV == "builtin" || strings.HasPrefix(t.WAV, "builtin:"):
 		default:
 			p := t.WAV
 			if !filepath.IsAbs(p) {

@@ -1,0 +1,325 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tetrasim/tetrasim/codec/voice"
+	"github.com/tetrasim/tetrasim/sim/bs"
+	"github.com/tetrasim/tetrasim/sim/clock"
+	"github.com/tetrasim/tetrasim/sim/link"
+	"github.com/tetrasim/tetrasim/sim/ms"
+	"github.com/tetrasim/tetrasim/sim/phy"
+	"github.com/tetrasim/tetrasim/sim/scenario"
+)
+
+// LinkStats are the plain counters of one link (a direction of one handset).
+type LinkStats struct {
+	Blocks      int   `json:"blocks"`
+	BlockErrors int   `json:"block_errors"` // CRC failures (control) or BFI slots (traffic)
+	Bits        int64 `json:"bits"`
+	BitErrors   int64 `json:"bit_errors"`
+}
+
+func (l *LinkStats) add(b *link.Block) {
+	l.Blocks++
+	l.Bits += int64(b.Bits)
+	l.BitErrors += int64(b.BitErrors)
+	bad := (b.Kind == link.Control || b.Stolen) && !b.CRCOK
+	if b.Kind == link.Traffic && (b.BFI[1] || (!b.Stolen && b.BFI[0])) {
+		bad = true
+	}
+	if bad {
+		l.BlockErrors++
+	}
+}
+
+type handset struct {
+	*ms.Handset
+	cfg     scenario.Handset
+	cell    *cell
+	dl, ul  *phy.Link
+	dlStats LinkStats
+	ulStats LinkStats
+	talks   []scenario.Talk
+	pcm     map[int][]int16 // talk index -> microphone
+	txBlk   link.Block
+	rxBlk   link.Block
+}
+
+type cell struct {
+	cfg  scenario.Cell
+	bs   *bs.BS
+	hs   []*handset
+	spy  *listener // eavesdropper in this cell
+	dl   link.Block
+	bits []byte
+}
+
+// Sim is one simulation run.
+type Sim struct {
+	Scn         *scenario.Scenario
+	rng         *rand.Rand
+	core        *bs.Core
+	cells       []*cell
+	hs          []*handset
+	byISSI      map[uint32]*handset
+	phy         *phy.PHY
+	clk         clock.Clock
+	end         clock.Slot
+	spy         *listener
+	cbs         *listener
+	meta        []bs.Event
+	rxBlk       link.Block
+	ulBits      [][]byte
+	wall        time.Duration
+	interrupted bool
+}
+
+// New builds a simulation from a validated scenario. Every random choice (noise,
+// fading, back-off, keys) is drawn from one PCG seeded with the scenario's seed.
+func New(s *scenario.Scenario) (*Sim, error) {
+	if s.Cipher != "clear" {
+		return nil, fmt.Errorf("sim: cipher profile %q: end-to-end encryption is not integrated in the simulator yet (use cipher: clear)", s.Cipher)
+	}
+	rng := rand.New(rand.NewPCG(s.Seed, s.Seed^0x7e7a5175))
+	sm := &Sim{Scn: s, rng: rng, core: bs.NewCore(), phy: phy.New(rng), byISSI: map[uint32]*handset{}}
+	sm.core.Log = func(e bs.Event) { sm.meta = append(sm.meta, e) }
+	cellByName := map[string]*cell{}
+	for _, c := range s.Cells {
+		ce := &cell{cfg: c, bs: bs.NewBS(sm.core, c.Name, c.ID)}
+		sm.cells = append(sm.cells, ce)
+		cellByName[c.Name] = ce
+	}
+	gssi := map[string]uint32{}
+	for _, g := range s.Talkgroups {
+		gssi[g.Name] = g.GSSI
+	}
+	wavs := map[string][]int16{}
+	loadWAV := func(p string) ([]int16, error) {
+		if pcm, ok := wavs[p]; ok {
+			return pcm, nil
+		}
+		var pcm []int16
+		var err error
+		if name, ok := strings.CutPrefix(p, "builtin"); ok {
+			pcm, err = builtinClip(strings.TrimPrefix(name, ":"))
+		} else {
+			pcm, err = voice.ReadAudioFile(p)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sim: %s: %w", p, err)
+		}
+		wavs[p] = pcm
+		return pcm, nil
+	}
+	for i, hc := range s.Handsets {
+		ce := cellByName[hc.Cell]
+		if ce == nil {
+			ce = nearest(sm.cells, hc.Position)
+		}
+		var groups []uint32
+		for _, g := range hc.Talkgroups {
+			groups = append(groups, gssi[g])
+		}
+		m, err := ms.New(ms.Config{ISSI: hc.ISSI, Name: hc.Name, Groups: groups, Priority: uint8(hc.Priority),
+			JoinAt: clock.SlotAt(hc.JoinAtS), Rand: rng, NewCodec: newACELP})
+		if err != nil {
+			return nil, err
+		}
+		ch := ce.cfg.Channel
+		if hc.Channel != nil {
+			ch = hc.Channel
+		}
+		fd := dopplerHz(hc.SpeedKMH, ce.cfg.DownlinkMHz)
+		h := &handset{Handset: m, cfg: hc, cell: ce,
+			dl: newLink(ch, fd, rng), ul: newLink(ch, dopplerHz(hc.SpeedKMH, ce.cfg.DownlinkMHz-10), rng)}
+		_ = i
+		ce.hs = append(ce.hs, h)
+		sm.hs = append(sm.hs, h)
+		sm.byISSI[hc.ISSI] = h
+	}
+	for _, t := range s.Talks {
+		h := sm.byName(t.Who)
+		pcm, err := loadWAV(t.WAV)
+		if err != nil {
+			return nil, err
+		}
+		off := int(t.OffsetS * voice.SampleRate)
+		if off >= len(pcm) {
+			return nil, fmt.Errorf("sim: talk by %s: offset_s %v is beyond the end of %s", t.Who, t.OffsetS, t.WAV)
+		}
+		pcm = pcm[off:]
+		prio := uint8(h.cfg.Priority)
+		if t.Priority != nil {
+			prio = uint8(*t.Priority)
+		}
+		h.AddTalk(ms.Talk{GSSI: gssi[t.Group], At: clock.SlotAt(t.AtS), Duration: clock.SlotsFor(time.Duration(t.DurationS * 1e9)), PCM: pcm, Priority: prio})
+	}
+	for _, m := range s.SDS {
+		h := sm.byName(m.From)
+		if m.Group != "" {
+			h.AddSDS(clock.SlotAt(m.AtS), gssi[m.Group], true, m.Text)
+		} else {
+			h.AddSDS(clock.SlotAt(m.AtS), sm.byName(m.To).ISSI, false, m.Text)
+		}
+	}
+	if e := s.Eavesdropper; e != nil {
+		ce := cellByName[e.Cell]
+		ch := ce.cfg.Channel
+		if e.Channel != nil {
+			ch = e.Channel
+		}
+		sm.spy = newListener("eavesdropper", newLink(ch, 0, rng))
+		ce.spy = sm.spy
+	}
+	if s.CompromisedBS != "" {
+		sm.cbs = newListener("compromised-bs "+s.CompromisedBS, nil)
+		cellByName[s.CompromisedBS].bs.SetObserver(sm.cbs)
+	}
+	sm.end = clock.SlotAt(s.End(func(t scenario.Talk) float64 {
+		pcm, err := loadWAV(t.WAV)
+		if err != nil {
+			return 0
+		}
+		return float64(len(pcm))/voice.SampleRate - t.OffsetS
+	}) + 1.5)
+	return sm, nil
+}
+
+func (sm *Sim) byName(n string) *handset {
+	for _, h := range sm.hs {
+		if h.cfg.Name == n {
+			return h
+		}
+	}
+	return nil
+}
+
+func nearest(cells []*cell, p []float64) *cell {
+	best, bd := cells[0], math.Inf(1)
+	for _, c := range cells {
+		d := 0.0
+		if len(p) == 2 && len(c.cfg.Position) == 2 {
+			d = math.Hypot(p[0]-c.cfg.Position[0], p[1]-c.cfg.Position[1])
+		}
+		if d < bd {
+			best, bd = c, d
+		}
+	}
+	return best
+}
+
+// dopplerHz is v/lambda for speed [km/h] at carrier [MHz].
+func dopplerHz(kmh, mhz float64) float64 { return kmh / 3.6 * mhz * 1e6 / 299792458 }
+
+func newLink(c *scenario.Channel, fd float64, rng *rand.Rand) *phy.Link {
+	eb := 100.0
+	if c.EbN0DB != nil {
+		eb = *c.EbN0DB
+	}
+	if c.Model == "tu50" && fd == 0 {
+		fd = dopplerHz(50, 390)
+	}
+	if c.Model == "ht200" && fd == 0 {
+		fd = dopplerHz(200, 390)
+	}
+	return phy.NewLink(c.Model, eb, fd, c.CFOHz, rng)
+}
+
+// EndSlot returns the slot at which the run stops.
+func (sm *Sim) EndSlot() clock.Slot { return sm.end }
+
+// Now returns the current slot.
+func (sm *Sim) Now() clock.Slot { return sm.clk.Now() }
+
+// Run steps the simulation to its end or until ctx is done, calling progress
+// (if not nil) every simulated 0.1 s. An interrupted run is still a valid,
+// shorter run: Report covers what was simulated.
+func (sm *Sim) Run(ctx context.Context, progress func(now, end clock.Slot)) error {
+	start := time.Now()
+	defer func() { sm.wall += time.Since(start) }()
+	for s := sm.clk.Now(); s < sm.end; s = sm.clk.Step() {
+		if s%7 == 0 {
+			if ctx.Err() != nil {
+				sm.interrupted = true
+				return ctx.Err()
+			}
+			if progress != nil {
+				progress(s, sm.end)
+			}
+		}
+		sm.step(s)
+	}
+	if progress != nil {
+		progress(sm.end, sm.end)
+	}
+	return nil
+}
+
+func (sm *Sim) step(s clock.Slot) {
+	sm.core.Tick(s)
+	for _, h := range sm.hs {
+		h.Tick(s)
+	}
+	t := s.Seconds()
+	tn := s.TDMA().TN
+	for _, c := range sm.cells {
+		// Downlink slot s.
+		if c.bs.Downlink(s, &c.dl) {
+			c.bits = sm.phy.Encode(c.bits[:0], c.cfg.ID, &c.dl)
+			for _, h := range c.hs {
+				if !h.ListensTo(tn) {
+					continue
+				}
+				sm.phy.Receive(&h.rxBlk, c.cfg.ID, t, []phy.Tx{{Bits: c.bits, Link: h.dl}}, &c.dl)
+				h.dlStats.add(&h.rxBlk)
+				h.Downlink(s, tn, &h.rxBlk)
+			}
+			if c.spy != nil {
+				sm.phy.Receive(&sm.rxBlk, c.cfg.ID, t, []phy.Tx{{Bits: c.bits, Link: c.spy.link}}, &c.dl)
+				c.spy.air(s, false, uint8(tn), &sm.rxBlk)
+			}
+		}
+		// Uplink slot s-2.
+		us := s - clock.UplinkOffsetSlots
+		if us < 0 {
+			continue
+		}
+		utn := us.TDMA().TN
+		var txs []phy.Tx
+		var first *handset
+		for _, h := range c.hs {
+			if !h.Uplink(us, utn, &h.txBlk) {
+				continue
+			}
+			for len(sm.ulBits) <= len(txs) {
+				sm.ulBits = append(sm.ulBits, nil)
+			}
+			bits := sm.phy.Encode(sm.ulBits[len(txs)][:0], c.cfg.ID, &h.txBlk)
+			sm.ulBits[len(txs)] = bits
+			txs = append(txs, phy.Tx{Bits: bits, Link: h.ul})
+			if first == nil {
+				first = h
+			}
+		}
+		if len(txs) == 0 {
+			continue
+		}
+		sm.phy.Receive(&sm.rxBlk, c.cfg.ID, us.Seconds(), txs, &first.txBlk)
+		first.ulStats.add(&sm.rxBlk)
+		c.bs.Uplink(us, utn, &sm.rxBlk)
+	}
+}
+
+// sortedHandsets returns handsets in scenario order.
+func (sm *Sim) sortedHandsets() []*handset {
+	out := append([]*handset(nil), sm.hs...)
+	sort.SliceStable(out, func(i, j int) bool { return false })
+	return out
+}
