@@ -36,7 +36,7 @@ func (f *fakeTX) SetGain(ctx context.Context, stage string, dB float64) (float64
 	return v, nil
 }
 func (f *fakeTX) SetPPM(float64) error { return nil }
-func (f *fakeTX) Stats() Stats        { return Stats{} }
+func (f *fakeTX) Stats() Stats         { return Stats{} }
 func (f *fakeTX) Close() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -32,6 +32,7 @@ import (
 	"github.com/tetrasim/tetrasim/hardware"
 	"github.com/tetrasim/tetrasim/hardware/iqfile"
 	"github.com/tetrasim/tetrasim/hardware/loopback"
+	"github.com/tetrasim/tetrasim/hardware/rtltcp"
 	"github.com/tetrasim/tetrasim/hardware/sigmf"
 )
 
@@ -45,6 +46,7 @@ var deviceRegistry = sync.OnceValue(func() *hardware.Registry {
 		iqfile.Driver(),
 		sigmf.Driver(),
 		loopback.NewHub().Driver(),
+		rtltcp.Driver(),
 	)
 })
 
