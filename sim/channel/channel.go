@@ -7,7 +7,9 @@
 // Every block follows the streaming shape of package sdr: Process(dst, src) int
 // with caller-owned buffers, OutLen, Reset, no allocation once warm, and successive
 // calls behaving as one call on the concatenated stream. Randomness comes only from
-// the *rand.Rand given to the constructor, so a seed reproduces a run exactly. A
+// the *rand.Rand given to the constructor, so a seed reproduces a run exactly. Give
+// each block its own *rand.Rand: blocks sharing one interleave their draws by
+// chunk, so the output would then depend on the chunking. A
 // block is not safe for concurrent use; there is no package-level state.
 //
 // Chain strings blocks together; NewReader wraps an iq.Reader with a block.
