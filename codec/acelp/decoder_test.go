@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -235,5 +236,43 @@ func TestBitsToParams(t *testing.T) {
 	bitsToParams(&got, bits)
 	if got != want {
 		t.Fatalf("with 2 for zero bits: got %v, want %v", got, want)
+	}
+}
+
+// TestDecoderConcealmentFades checks the concealment over a long run of
+// bad frames: the energies decay by 0.5 (log2) per subframe, so the output
+// falls by about 6 dB per frame until it settles near silence, and good
+// frames afterwards decode normally again.
+func TestDecoderConcealmentFades(t *testing.T) {
+	frames := decReadSer(t, "hts1a.ser")
+	d := NewDecoder()
+	var pcm [FrameSamples]int16
+	level := func() float64 { // RMS in dB relative to 1
+		var s float64
+		for _, v := range pcm {
+			s += float64(v) * float64(v)
+		}
+		return 10 * math.Log10(s/FrameSamples+1e-9)
+	}
+	for _, f := range frames[:40] {
+		d.Decode(pcm[:], f.bits[:], false)
+	}
+	prev := level()
+	for k := range 30 {
+		d.Decode(pcm[:], nil, true)
+		l := level()
+		if k < 5 && l > prev-4 {
+			t.Fatalf("bad frame %d: %.1f dB after %.1f dB, want a fall of at least 4 dB", k, l, prev)
+		}
+		if k >= 8 && l > 20 { // RMS 10, -70 dBFS
+			t.Fatalf("bad frame %d: %.1f dB, want near silence", k, l)
+		}
+		prev = l
+	}
+	for _, f := range frames[70:80] {
+		d.Decode(pcm[:], f.bits[:], false)
+	}
+	if l := level(); l < 30 {
+		t.Fatalf("good frames after the bad run decode at %.1f dB only", l)
 	}
 }
