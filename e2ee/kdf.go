@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"hash"
 )
 
 // Suite selects the voice keystream, voice MAC and SDS AEAD (e2ee-design.md §5.2).
@@ -119,6 +120,15 @@ type segmentKeys struct {
 	salt   [12]byte
 	block  cipher.Block // AES-256 under enc (SuiteAES)
 	chacha [8]uint32    // enc as ChaCha20 key words (SuiteChaCha)
+	macH   hash.Hash    // HMAC-SHA256 under mac, created on first use
+}
+
+// hmac returns the segment's HMAC-SHA256 under K_mac, reset by the caller.
+func (k *segmentKeys) hmac() hash.Hash {
+	if k.macH == nil {
+		k.macH = hmac.New(sha256.New, k.mac[:])
+	}
+	return k.macH
 }
 
 func (k *segmentKeys) derive(suite Suite, ck *[32]byte, index uint32) {
@@ -152,6 +162,7 @@ func (k *segmentKeys) wipe() {
 	wipe(k.salt[:])
 	clear(k.chacha[:])
 	k.block = nil
+	k.macH = nil
 }
 
 // keystream writes the first 18 bytes (144 bits, of which 137 are used) of the

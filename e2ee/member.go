@@ -24,11 +24,11 @@ const MaxDeviceID = 1<<24 - 1
 // HKDF-SHA256)), rotated with RotateHPKE. The zero value is not usable; see
 // NewIdentity.
 type Identity struct {
-	ID      DeviceID
+	ID       DeviceID
 	signSeed [ed25519.SeedSize]byte
-	sign    ed25519.PrivateKey
-	hpkeRaw [32]byte
-	hpke    hpke.PrivateKey
+	sign     ed25519.PrivateKey
+	hpkeRaw  [32]byte
+	hpke     hpke.PrivateKey
 }
 
 // hpkeKEM is the HPKE KEM used for key wraps: DHKEM(X25519, HKDF-SHA256), RFC 9180.

@@ -1,8 +1,6 @@
 package e2ee
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"fmt"
 	"hash"
 )
@@ -226,7 +224,3 @@ func windows(n int) (off, ln [4]int) {
 	}
 	return off, ln
 }
-
-// macFor returns an HMAC-SHA256 keyed with key. Used at SAF time only (once per
-// about a second), not per frame.
-func macFor(key []byte) hash.Hash { return hmac.New(sha256.New, key) }

@@ -181,7 +181,7 @@ func (s *Sender) computeTags(f *SAF) {
 			in.frames = s.frames[off[j] : off[j]+ln[j]]
 		}
 		seg := s.chain.segment(in.first >> segmentShift)
-		f.Tags[j] = in.tag(macFor(seg.mac[:]), &sum)
+		f.Tags[j] = in.tag(seg.hmac(), &sum)
 	}
 }
 
@@ -429,14 +429,21 @@ func (r *Receiver) acceptSAF(f *SAF) (STCHResult, error) {
 	chain := ep.chain(f.Sender)
 	same := r.synced && r.ep == ep && r.sender == f.Sender && f.Type == STCHSAF
 	in := tagInput{typ: f.Type, suite: ep.suite, g: r.gs.g, e: ep.e, s: f.Sender, fcNext: f.FCNext, tmin: f.TMin}
+	// n is the number of speech-frame positions the tags cover, or -1 when they
+	// cannot be checked. Inside a transmission the receiver counts positions
+	// itself (OpenVoice and MissedFrame), so the windows come from its own count,
+	// not from the SAF's fields: a SAF whose sender, epoch, FC_next or t_min was
+	// altered is checked against the frames actually received, under the claimed
+	// keys and fields, and fails.
 	n := -1
 	if f.Type == STCHSAFStart {
 		n = 0
-	} else if same && r.anchored {
-		if d := int64(f.FCNext) - 1 - int64(r.prev); d >= 0 && d <= maxWindowFrames {
+	} else if r.synced && r.anchored {
+		if d := int64(r.fc) - int64(r.prev); d >= 0 && d <= int64(2*ep.safSlots-1) {
 			n = int(d)
 		}
 	}
+	prevFC := r.prev
 	var sum [32]byte
 	var frames [maxWindowFrames]packedFrame
 	pass, fail := 0, 0
@@ -448,7 +455,7 @@ func (r *Receiver) acceptSAF(f *SAF) (STCHResult, error) {
 			if ln[j] == 0 {
 				in.first, in.last, in.frames = f.FCNext, f.FCNext, nil
 			} else {
-				in.first = r.prev + uint32(off[j])
+				in.first = prevFC + uint32(off[j])
 				in.last = in.first + uint32(ln[j]) - 1
 				for k := 0; k < ln[j]; k++ {
 					fc := in.first + uint32(k)
@@ -467,7 +474,7 @@ func (r *Receiver) acceptSAF(f *SAF) (STCHResult, error) {
 				r.stats.WindowsUnverif++
 				continue
 			}
-			want := in.tag(macFor(seg.mac[:]), &sum)
+			want := in.tag(seg.hmac(), &sum)
 			if subtle.ConstantTimeCompare([]byte{byte(want >> 8), byte(want)},
 				[]byte{byte(f.Tags[j] >> 8), byte(f.Tags[j])}) == 1 {
 				res.Windows[j] = WindowPass
@@ -484,7 +491,9 @@ func (r *Receiver) acceptSAF(f *SAF) (STCHResult, error) {
 	}
 	if fail > 0 {
 		r.stats.SAFsRejected++
-		if same || f.Type == STCHSAFStart && r.synced && r.ep == ep && r.sender == f.Sender {
+		if r.synced && f.Type == STCHSAF {
+			// Counted against the transmission in progress, whatever the SAF
+			// claims to be.
 			r.failures += fail
 			if r.failures >= r.TamperThreshold {
 				r.muted = true
@@ -497,6 +506,12 @@ func (r *Receiver) acceptSAF(f *SAF) (STCHResult, error) {
 		return res, ErrAuth
 	}
 	// Accept: (re-)anchor the stream on this SAF.
+	if !same && f.Type == STCHSAF && pass == 0 && r.synced && !r.muted && n >= 0 {
+		// A SAF that claims another sender or epoch in the middle of a
+		// transmission, at a position whose frames we hold, must verify.
+		r.stats.SAFsRejected++
+		return res, ErrAuth
+	}
 	if !same {
 		r.ep, r.sender, r.chain = ep, f.Sender, chain
 		r.failures, r.muted = 0, false
