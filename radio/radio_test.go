@@ -324,3 +324,38 @@ func BenchmarkBurstBuild(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "bursts/s")
 }
+
+// FuzzBurst: the burst parser never panics; a parsed burst rebuilds into a
+// burst that parses to the same blocks; Classify accepts any soft slot.
+func FuzzBurst(f *testing.F) {
+	v := loadVectors(f)
+	f.Add(uint8(SyncDL), bitString(v.Sync.Burst))
+	f.Add(uint8(NormalDL), bitString(v.TCHS.Burst))
+	f.Fuzz(func(t *testing.T, typ uint8, data []byte) {
+		if len(data) > 2*SlotBits {
+			return
+		}
+		bt := BurstType(typ % 8)
+		var b Burst
+		if err := b.Parse(bt, data); err == nil {
+			out, err := b.AppendBits(nil)
+			if err != nil {
+				t.Fatalf("%v: rebuild: %v", bt, err)
+			}
+			var c Burst
+			if err := c.Parse(bt, out); err != nil {
+				t.Fatalf("%v: reparse: %v", bt, err)
+			}
+			if c.SlotFlag != b.SlotFlag || distance(c.Block1, b.Block1) != 0 || distance(c.Block2, b.Block2) != 0 || distance(c.BB, b.BB) != 0 {
+				t.Fatalf("%v: blocks differ after rebuild", bt)
+			}
+		}
+		if len(data) >= SlotBits {
+			soft := make([]int8, SlotBits)
+			for i := range soft {
+				soft[i] = int8(data[i])
+			}
+			Classify(soft)
+		}
+	})
+}
