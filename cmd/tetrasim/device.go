@@ -34,6 +34,7 @@ import (
 	"github.com/tetrasim/tetrasim/hardware/loopback"
 	"github.com/tetrasim/tetrasim/hardware/rtltcp"
 	"github.com/tetrasim/tetrasim/hardware/sigmf"
+	"github.com/tetrasim/tetrasim/hardware/zmq"
 )
 
 // deviceRegistry is the one registry of this process. It is process-wide on
@@ -47,6 +48,7 @@ var deviceRegistry = sync.OnceValue(func() *hardware.Registry {
 		sigmf.Driver(),
 		loopback.NewHub().Driver(),
 		rtltcp.Driver(),
+		zmq.Driver(),
 	)
 })
 
