@@ -116,7 +116,7 @@ func TestEveryCommand(t *testing.T) {
 		t.Errorf("gain returned %g, want 29.7", g)
 	}
 	check("ppm", c.SetPPM(-12), rc(rtltcp.CmdFreqCorrection, 0xFFFFFFF4))
-	check("if gain", c.SetIFGain(3, -25), rc(rtltcp.CmdIFGain, 3<<16 | 0xFFE7))
+	check("if gain", c.SetIFGain(3, -25), rc(rtltcp.CmdIFGain, 3<<16|0xFFE7))
 	check("test mode", c.SetTestMode(true), rc(rtltcp.CmdTestMode, 1))
 	check("agc", c.SetAGC(true), rc(rtltcp.CmdAGCMode, 1))
 	check("direct", c.SetDirectSampling(2), rc(rtltcp.CmdDirectSampling, 2))
