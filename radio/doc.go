@@ -31,7 +31,6 @@
 //
 //	clause 9.3        TDMA frame structure          time.go
 //	clause 9.5        BSCH/BNCH slot rule            time.go
-//	clause 9.2        logical channels               channel.go
 //	clause 9.4.4.2    burst layouts                  burst.go (layouts)
 //	clause 9.4.4.3    training, q, f, tail, phase    burst.go
 package radio

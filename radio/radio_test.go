@@ -304,15 +304,6 @@ func TestParseAllocs(t *testing.T) {
 	}
 }
 
-func TestChannelNames(t *testing.T) {
-	for c := AACH; c <= TCH24; c++ {
-		p, err := ParseChannel(c.String())
-		if err != nil || p != c {
-			t.Errorf("%v: %v %v", c, p, err)
-		}
-	}
-}
-
 func BenchmarkBurstBuild(b *testing.B) {
 	v := loadVectors(b)
 	t5 := bitString(v.TCHS.Type5)

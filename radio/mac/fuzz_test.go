@@ -4,7 +4,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/tetrasim/tetrasim/radio"
+	"github.com/tetrasim/tetrasim/radio/lmac"
 )
 
 // Fuzz targets for every PDU parser (style.md §8): no panic on any input;
@@ -184,13 +184,13 @@ func FuzzAccessAssign(f *testing.F) {
 
 // FuzzBlock runs the block iterator on every channel and direction.
 func FuzzBlock(f *testing.F) {
-	f.Add(uint8(0), uint8(radio.SCHF), enc(&Resource{Addr: Address{Type: AddrSSI, SSI: 1}, SDU: make(Bits, 60)}, 268, Downlink))
-	f.Add(uint8(1), uint8(radio.SCHHU), enc(&Access{Addr: Address{Type: AddrSSI, SSI: 1}}, 92, Uplink))
-	f.Add(uint8(0), uint8(radio.STCH), enc(&USignal{SDU: make(Bits, 121)}, 124, Downlink))
+	f.Add(uint8(0), uint8(lmac.SCHF), enc(&Resource{Addr: Address{Type: AddrSSI, SSI: 1}, SDU: make(Bits, 60)}, 268, Downlink))
+	f.Add(uint8(1), uint8(lmac.SCHHU), enc(&Access{Addr: Address{Type: AddrSSI, SSI: 1}}, 92, Uplink))
+	f.Add(uint8(0), uint8(lmac.STCH), enc(&USignal{SDU: make(Bits, 121)}, 124, Downlink))
 	f.Fuzz(func(t *testing.T, dir, ch uint8, data []byte) {
 		block := fuzzBits(data)
 		d := Direction(dir & 1)
-		c := radio.Channel(ch % 13)
+		c := lmac.Channel(ch % 14)
 		total := 0
 		for p, err := range PDUs(d, c, block) {
 			if err != nil {

@@ -8,7 +8,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/tetrasim/tetrasim/radio"
+	"github.com/tetrasim/tetrasim/radio/lmac"
 )
 
 type vectors struct {
@@ -75,7 +75,7 @@ func TestSyncVectors(t *testing.T) {
 			if err != nil || string(Bits(out).String()) != tc.bits {
 				t.Fatalf("re-encoded %s, %v", Bits(out), err)
 			}
-			if p, _, err := Parse(Downlink, radio.BSCH, in); err != nil || p.(Sync) != got {
+			if p, _, err := Parse(Downlink, lmac.BSCH, in); err != nil || p.(Sync) != got {
 				t.Fatalf("Parse: %v %v", p, err)
 			}
 		})
@@ -88,7 +88,7 @@ func TestNullPDUVector(t *testing.T) {
 	v := loadVectors(t)
 	want := bitString(v.Sync.SB2)
 	var ps []PDU
-	for p, err := range PDUs(Downlink, radio.SCHHD, want) {
+	for p, err := range PDUs(Downlink, lmac.SCHHD, want) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -192,7 +192,7 @@ func TestSysinfoRoundTrip(t *testing.T) {
 }
 
 // randPDU returns a random PDU valid for (dir, ch) whose encoding fits in room bits.
-func randPDU(rng *rand.Rand, dir Direction, ch radio.Channel, room int) PDU {
+func randPDU(rng *rand.Rand, dir Direction, ch lmac.Channel, room int) PDU {
 	sdu := func(max int) Bits {
 		if max <= 0 {
 			return nil
@@ -241,7 +241,7 @@ func randPDU(rng *rand.Rand, dir Direction, ch radio.Channel, room int) PDU {
 		}
 		return c
 	}
-	if ch == radio.SCHHU {
+	if ch == lmac.SCHHU {
 		if rng.IntN(2) == 0 {
 			p := &Access{Encrypted: rng.IntN(2) == 1, Addr: addrUL(), HasOptional: rng.IntN(2) == 1}
 			if p.HasOptional {
@@ -260,7 +260,7 @@ func randPDU(rng *rand.Rand, dir Direction, ch radio.Channel, room int) PDU {
 		return p
 	}
 	k := rng.IntN(5)
-	if ch == radio.STCH && k == 4 {
+	if ch == lmac.STCH && k == 4 {
 		return &USignal{SecondHalfStolen: rng.IntN(2) == 1, SDU: sdu(room - 3)}
 	}
 	if dir == Downlink {
@@ -400,12 +400,12 @@ func canon(p PDU) PDU {
 func TestBlockRoundTrip(t *testing.T) {
 	type chanSize struct {
 		dir  Direction
-		ch   radio.Channel
+		ch   lmac.Channel
 		size int
 	}
 	cases := []chanSize{
-		{Downlink, radio.SCHF, 268}, {Downlink, radio.SCHHD, 124}, {Downlink, radio.STCH, 124},
-		{Uplink, radio.SCHF, 268}, {Uplink, radio.STCH, 124}, {Uplink, radio.SCHHU, 92},
+		{Downlink, lmac.SCHF, 268}, {Downlink, lmac.SCHHD, 124}, {Downlink, lmac.STCH, 124},
+		{Uplink, lmac.SCHF, 268}, {Uplink, lmac.STCH, 124}, {Uplink, lmac.SCHHU, 92},
 	}
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, c := range cases {
@@ -424,7 +424,7 @@ func TestBlockRoundTrip(t *testing.T) {
 						t.Fatalf("%v: %v", p, err)
 					}
 					sent, block = append(sent, p), try
-					if runsToEnd(p) || isNull(p) || c.ch == radio.SCHHU || c.dir == Uplink {
+					if runsToEnd(p) || isNull(p) || c.ch == lmac.SCHHU || c.dir == Uplink {
 						break
 					}
 					room -= encodedLen(t, p)
@@ -477,16 +477,16 @@ func encodedLen(t *testing.T, p PDU) int {
 }
 
 func TestErrors(t *testing.T) {
-	if _, _, err := Parse(Downlink, radio.SCHF, []byte{0, 0}); !errors.Is(err, ErrShort) {
+	if _, _, err := Parse(Downlink, lmac.SCHF, []byte{0, 0}); !errors.Is(err, ErrShort) {
 		t.Errorf("short: %v", err)
 	}
-	if _, _, err := Parse(Uplink, radio.SCHF, make([]byte, 268)); err != nil {
+	if _, _, err := Parse(Uplink, lmac.SCHF, make([]byte, 268)); err != nil {
 		// MAC-DATA with SSI 0 and LI 0: the uplink Null PDU.
 		t.Errorf("uplink zeros: %v", err)
 	}
 	b := make([]byte, 124)
 	b[0], b[1], b[2], b[3] = 1, 0, 0, 1 // broadcast, ACCESS-DEFINE
-	if _, _, err := Parse(Downlink, radio.BNCH, b); !errors.Is(err, ErrUnsupported) {
+	if _, _, err := Parse(Downlink, lmac.BNCH, b); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("ACCESS-DEFINE: %v", err)
 	}
 	r := Resource{Addr: Address{Type: AddrSSI, SSI: 1 << 24}}
@@ -521,7 +521,7 @@ func BenchmarkParseBlock(b *testing.B) {
 	blk, _ := AppendBlock(nil, 268, Downlink, &Resource{Addr: Address{Type: AddrSSI, SSI: 42}, SDU: make(Bits, 100)})
 	b.ReportAllocs()
 	for b.Loop() {
-		for p, err := range PDUs(Downlink, radio.SCHF, blk) {
+		for p, err := range PDUs(Downlink, lmac.SCHF, blk) {
 			_, _ = p, err
 		}
 	}

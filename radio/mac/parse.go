@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"iter"
 
-	"github.com/tetrasim/tetrasim/radio"
+	"github.com/tetrasim/tetrasim/radio/lmac"
 )
 
 // Direction is the link direction of a MAC block.
@@ -60,15 +60,15 @@ var (
 // occupies. SDUs alias block. Reserved types, the supplementary MAC PDUs
 // (MAC-D-BLCK, MAC-U-BLCK) and ACCESS-DEFINE return ErrUnsupported or
 // ErrUnknownPDU; bits off the air never panic.
-func Parse(dir Direction, ch radio.Channel, block []byte) (PDU, int, error) {
+func Parse(dir Direction, ch lmac.Channel, block []byte) (PDU, int, error) {
 	switch ch {
-	case radio.BSCH:
+	case lmac.BSCH:
 		p, err := ParseSync(block)
 		return p, SyncBits, err
-	case radio.AACH:
+	case lmac.AACH:
 		p, err := ParseAccessAssign(block)
 		return p, AccessAssignBits, err
-	case radio.SCHHU:
+	case lmac.SCHHU:
 		if len(block) < 1 {
 			return nil, 0, ErrShort
 		}
@@ -78,7 +78,7 @@ func Parse(dir Direction, ch radio.Channel, block []byte) (PDU, int, error) {
 		}
 		p, n, err := ParseEndHU(block)
 		return ptrOrNil(&p, err), n, err
-	case radio.BNCH, radio.SCHF, radio.SCHHD, radio.STCH:
+	case lmac.BNCH, lmac.SCHF, lmac.SCHHD, lmac.STCH:
 	default:
 		return nil, 0, fmt.Errorf("%w: no MAC PDUs on %v", ErrUnknownPDU, ch)
 	}
@@ -118,7 +118,7 @@ func Parse(dir Direction, ch radio.Channel, block []byte) (PDU, int, error) {
 		p, err := ParseSysinfo(block)
 		return p, SysinfoBits, err
 	default:
-		if ch == radio.STCH {
+		if ch == lmac.STCH {
 			p, n, err := ParseUSignal(block)
 			return ptrOrNil(&p, err), n, err
 		}
@@ -141,10 +141,10 @@ func ptrOrNil[T any, P interface {
 // a Null PDU, at the end of the block, when fewer bits than a Null PDU
 // remain, after a PDU that runs to the end of the block, or after yielding
 // an error.
-func PDUs(dir Direction, ch radio.Channel, block []byte) iter.Seq2[PDU, error] {
+func PDUs(dir Direction, ch lmac.Channel, block []byte) iter.Seq2[PDU, error] {
 	return func(yield func(PDU, error) bool) {
 		rest := block
-		for len(rest) >= NullPDUBits || (ch == radio.AACH && len(rest) >= AccessAssignBits) {
+		for len(rest) >= NullPDUBits || (ch == lmac.AACH && len(rest) >= AccessAssignBits) {
 			p, n, err := Parse(dir, ch, rest)
 			if err != nil {
 				yield(nil, err)
@@ -153,7 +153,7 @@ func PDUs(dir Direction, ch radio.Channel, block []byte) iter.Seq2[PDU, error] {
 			if !yield(p, nil) {
 				return
 			}
-			if isNull(p) || n <= 0 || n >= len(rest) || ch == radio.BSCH || ch == radio.AACH || ch == radio.BNCH {
+			if isNull(p) || n <= 0 || n >= len(rest) || ch == lmac.BSCH || ch == lmac.AACH || ch == lmac.BNCH {
 				return
 			}
 			rest = rest[n:]
