@@ -2,14 +2,18 @@ package sim
 
 import (
 	"context"
-	"os"
+	"strings"
 	"testing"
 
 	"github.com/tetrasim/tetrasim/sim/scenario"
 )
 
-func TestDefaultScenario(t *testing.T) {
-	s := scenario.Default()
+func run(t *testing.T, yaml string) *Report {
+	t.Helper()
+	s, err := scenario.Parse([]byte(yaml), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
 	sm, err := New(s)
 	if err != nil {
 		t.Fatal(err)
@@ -17,6 +21,112 @@ func TestDefaultScenario(t *testing.T) {
 	if err := sm.Run(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
-	r := sm.Report()
-	r.WriteSummary(os.Stdout)
+	return sm.Report()
+}
+
+func handsetReport(t *testing.T, r *Report, name string) HandsetReport {
+	t.Helper()
+	for _, h := range r.Handsets {
+		if h.Name == name {
+			return h
+		}
+	}
+	t.Fatalf("no handset %s", name)
+	return HandsetReport{}
+}
+
+// TestCleanChannelBitExact: on a clean channel every receiver's 137-bit frames
+// equal the talker's encoder output, and a receiver that heard the whole
+// transmission decodes exactly the talker's local decode.
+func TestCleanChannelBitExact(t *testing.T) {
+	y := strings.Replace(scenario.DefaultYAML, "channel: {model: tu50, ebn0_db: 18}", "channel: {model: clean}", 1)
+	r := run(t, y)
+	for _, name := range []string{"bob", "carol"} {
+		h := handsetReport(t, r, name)
+		if h.FramesCompared < 50 || h.FramesIdentical != h.FramesCompared {
+			t.Errorf("%s: %d of %d frames bit-identical", name, h.FramesIdentical, h.FramesCompared)
+		}
+		if h.Downlink.BitErrors != 0 || h.Downlink.BlockErrors != 0 {
+			t.Errorf("%s: errors on a clean channel: %+v", name, h.Downlink)
+		}
+	}
+	bob := handsetReport(t, r, "bob")
+	if bob.PCMCompared < 100 || bob.PCMIdentical != bob.PCMCompared {
+		t.Errorf("bob: %d of %d PCM frames equal the local decode", bob.PCMIdentical, bob.PCMCompared)
+	}
+	t.Logf("clean: bob %d/%d frames bit-identical, %d/%d PCM frames identical; carol %d/%d",
+		bob.FramesIdentical, bob.FramesCompared, bob.PCMIdentical, bob.PCMCompared,
+		handsetReport(t, r, "carol").FramesIdentical, handsetReport(t, r, "carol").FramesCompared)
+}
+
+// TestDefaultScenario is the end-to-end run of `tetrasim call` with its figures.
+func TestDefaultScenario(t *testing.T) {
+	r := run(t, scenario.DefaultYAML)
+	var b strings.Builder
+	r.WriteSummary(&b)
+	t.Log("\n" + b.String())
+	for _, name := range []string{"bob", "carol"} {
+		h := handsetReport(t, r, name)
+		if h.Score == nil || h.CleanScore == nil {
+			t.Fatalf("%s: no score", name)
+		}
+		if h.Score.SegSNR < h.CleanScore.SegSNR-3 || h.Score.LSD > h.CleanScore.LSD+2 {
+			t.Errorf("%s: segSNR %.2f / LSD %.2f dB, clean %.2f / %.2f", name, h.Score.SegSNR, h.Score.LSD, h.CleanScore.SegSNR, h.CleanScore.LSD)
+		}
+		if h.LatencyMeanS <= 0 || h.LatencyMaxS > 0.3 {
+			t.Errorf("%s: latency mean %.3f max %.3f s", name, h.LatencyMeanS, h.LatencyMaxS)
+		}
+	}
+	carol := handsetReport(t, r, "carol")
+	if carol.C.LateEntryS < 0 || carol.C.LateEntryS > 1.1 {
+		t.Errorf("late entry %.3f s", carol.C.LateEntryS)
+	}
+	alice := handsetReport(t, r, "alice")
+	if len(alice.SDS) != 1 || alice.SDS[0].Text != "on scene, two engines" {
+		t.Errorf("alice's SDS: %+v", alice.SDS)
+	}
+	if r.Core.Registrations != 3 || r.Core.CallsSetUp != 1 || r.Core.CallsReleased != 1 {
+		t.Errorf("core: %+v", r.Core)
+	}
+	if r.Eavesdropper == nil || r.Eavesdropper.SpeechFrames == 0 || r.CompromisedBS == nil || len(r.CompromisedBS.Metadata) == 0 {
+		t.Errorf("roles recorded nothing")
+	}
+}
+
+// TestFloorControl: a request during a call is queued and served after the
+// talker releases; a higher priority pre-empts; a talkgroup spans two cells.
+func TestFloorControl(t *testing.T) {
+	y := `seed: 3
+cipher: clear
+cells:
+  - {name: A, position: [0, 0]}
+  - {name: B, position: [5000, 0]}
+talkgroups: [{name: g}]
+handsets:
+  - {name: h1, position: [10, 0], talkgroups: [g]}
+  - {name: h2, position: [20, 0], talkgroups: [g]}
+  - {name: h3, position: [4990, 0], talkgroups: [g], priority: 15}
+  - {name: h4, position: [5010, 0], talkgroups: [g]}
+talks:
+  - {who: h1, at_s: 0.5, duration_s: 1.5, wav: builtin}
+  - {who: h2, at_s: 1.0, duration_s: 1.0, wav: builtin}
+  - {who: h3, at_s: 4.8, duration_s: 0.6, wav: "builtin:hts2a"}
+  - {who: h1, at_s: 4.0, duration_s: 2.0, wav: builtin}
+`
+	r := run(t, y)
+	if r.Core.FloorQueued < 1 || r.Core.Preemptions != 1 || r.Core.CallsSetUp < 1 {
+		t.Errorf("core: %+v", r.Core)
+	}
+	h2 := handsetReport(t, r, "h2")
+	if h2.C.Queued != 1 || h2.C.Grants != 1 || h2.C.FramesSent == 0 {
+		t.Errorf("h2 (queued): %+v", h2.C)
+	}
+	if h1 := handsetReport(t, r, "h1"); h1.C.Preempted != 1 {
+		t.Errorf("h1 was not pre-empted: %+v", h1.C)
+	}
+	// h4 in cell B hears h1 (cell A) bit-exactly over the core network.
+	h4 := handsetReport(t, r, "h4")
+	if h4.Cell != "B" || h4.FramesCompared < 50 || h4.FramesIdentical != h4.FramesCompared {
+		t.Errorf("h4 across cells: %d of %d frames", h4.FramesIdentical, h4.FramesCompared)
+	}
 }

@@ -233,8 +233,8 @@ func (b *BS) Uplink(now clock.Slot, tn int, blk *link.Block) {
 		}
 		b.handle(p)
 	case link.Traffic:
-		if tn < 2 || tn > 4 || b.tch[tn] == nil {
-			return
+		if tn < 2 || tn > 4 || b.tch[tn] == nil || now.IsControlFrame() {
+			return // no traffic in frame 18 (clause 9.3)
 		}
 		b.C.UplinkTraffic++
 		for i, bad := range blk.BFI {

@@ -457,7 +457,7 @@ func (h *Handset) Uplink(now clock.Slot, tn int, blk *link.Block) bool {
 	if tx != nil {
 		c = h.calls[tx.gssi]
 	}
-	if tx == nil || !tx.granted || c == nil || int(c.tn) != tn {
+	if tx == nil || !tx.granted || c == nil || int(c.tn) != tn || now.IsControlFrame() {
 		return false
 	}
 	return h.uplinkTraffic(now, tx, blk)
@@ -534,6 +534,7 @@ func (h *Handset) uplinkTraffic(now clock.Slot, tx *txState, blk *link.Block) bo
 		}
 		if f == nil {
 			h.sendFrame(tx, nil, true)
+			blk.Speech[k] = append(blk.Speech[k][:0], make([]byte, h.enc.BitsPerFrame())...)
 			continue
 		}
 		blk.CaptureS[k] = f.CaptureS

@@ -1,0 +1,56 @@
+package bersweep
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/tetrasim/tetrasim/sdr"
+)
+
+func TestPayloadCount(t *testing.T) {
+	n := 0
+	for i := 0; i < sdr.SlotBits; i++ {
+		if payload(i) {
+			n++
+		}
+	}
+	if n != PayloadBitsPerSlot {
+		t.Fatalf("%d payload bits, want %d", n, PayloadBitsPerSlot)
+	}
+}
+
+// TestAWGNNearTheory runs short sweeps end to end (real sync, CFO and clock error)
+// and checks the BER lies within 0.5 dB of theory: between the theory at
+// Eb/N0 - 0.5 dB and at Eb/N0 + 0.5 dB, with a margin for the count.
+func TestAWGNNearTheory(t *testing.T) {
+	for _, c := range []struct {
+		det  sdr.Detector
+		ebn0 float64
+	}{
+		{sdr.Coherent, 5.2},
+		{sdr.Differential, 6.8},
+	} {
+		t.Run(c.det.String(), func(t *testing.T) {
+			pts, err := Run(context.Background(), Config{
+				EbN0dB: []float64{c.ebn0}, Bits: 60000, Channel: "awgn", Detector: c.det,
+				CFOHz: 3000, ClockPPM: 50, Seed: 1,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := pts[0]
+			hi := TheoryBER(c.det, c.ebn0-0.5)
+			lo := TheoryBER(c.det, c.ebn0+0.5)
+			// allow 3 standard deviations of the count on top
+			sd := math.Sqrt(float64(p.Errors)) / float64(p.Bits)
+			t.Logf("%v %.1f dB: BER %.3g (%d/%d), theory %.3g, band [%.3g, %.3g], lost %d", c.det, c.ebn0, p.BER, p.Errors, p.Bits, p.TheoryBER, lo, hi, p.LostSlots)
+			if p.BER > hi+3*sd || p.BER < lo-3*sd {
+				t.Errorf("BER %.3g outside 0.5 dB of theory [%.3g, %.3g]", p.BER, lo, hi)
+			}
+			if p.LostSlots != 0 {
+				t.Errorf("%d slots lost", p.LostSlots)
+			}
+		})
+	}
+}
