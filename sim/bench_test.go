@@ -1,0 +1,60 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/tetrasim/tetrasim/sim/scenario"
+)
+
+// largeScenario: 10 cells, 200 handsets, 20 talkgroups (each spanning two
+// cells), 20 simultaneous talkers, TU50 at 18 dB.
+func largeScenario(seconds float64) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "seed: 7\ncipher: clear\nduration_s: %v\ncells:\n", seconds)
+	for c := 0; c < 10; c++ {
+		fmt.Fprintf(&b, "  - {name: c%d, position: [%d, 0], channel: {model: tu50, ebn0_db: 18}}\n", c, c*5000)
+	}
+	b.WriteString("talkgroups:\n")
+	for g := 0; g < 20; g++ {
+		fmt.Fprintf(&b, "  - {name: g%d}\n", g)
+	}
+	b.WriteString("handsets:\n")
+	for h := 0; h < 200; h++ {
+		fmt.Fprintf(&b, "  - {name: h%d, cell: c%d, speed_kmh: 50, talkgroups: [g%d]}\n", h, h%10, h%20)
+	}
+	b.WriteString("talks:\n")
+	for g := 0; g < 20; g++ {
+		fmt.Fprintf(&b, "  - {who: h%d, at_s: %.2f, duration_s: %v, wav: \"builtin:vk5qi\"}\n", g, 0.8+0.01*float64(g), seconds-2)
+	}
+	return b.String()
+}
+
+func benchRun(b *testing.B, yaml string) {
+	s, err := scenario.Parse([]byte(yaml), ".")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var simS, wallS float64
+	for b.Loop() {
+		sm, err := New(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := sm.Run(context.Background(), nil); err != nil {
+			b.Fatal(err)
+		}
+		r := sm.Report()
+		simS += r.SimulatedS
+		wallS += r.WallS
+	}
+	b.ReportMetric(simS/wallS, "sim-s/wall-s")
+}
+
+// BenchmarkDefault: 1 cell, 3 handsets, bits fidelity (the built-in scenario).
+func BenchmarkDefault(b *testing.B) { benchRun(b, scenario.DefaultYAML) }
+
+// BenchmarkLarge: 10 cells, 200 handsets, 20 talkgroups, bits fidelity.
+func BenchmarkLarge(b *testing.B) { benchRun(b, largeScenario(4)) }
