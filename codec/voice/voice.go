@@ -62,7 +62,7 @@ func Names() []string {
 func New(name string) (Codec, error) {
 	switch {
 	case name == "acelp" || name == "tetra" || name == "tetra-acelp":
-		return nil, fmt.Errorf("voice: the ACELP codec is not in this build yet")
+		return newACELP(), nil
 	case strings.HasPrefix(name, "codec2-") || strings.HasPrefix(name, "codec2_"):
 		c, err := codec2.New(name[len("codec2-"):])
 		if err != nil {

@@ -236,3 +236,44 @@ func TestClips(t *testing.T) {
 		t.Error("unknown clip accepted")
 	}
 }
+
+// TestACELPThroughInterface: the ACELP codec behind the Codec interface reproduces
+// the ETSI reference decoder's output on hts1a (encoder and decoder bit-exact
+// together), and scores 7.04 / 7.89 dB.
+func TestACELPThroughInterface(t *testing.T) {
+	c, err := New("acelp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SamplesPerFrame() != 240 || c.BitsPerFrame() != 137 || c.FrameDuration().Milliseconds() != 30 {
+		t.Fatalf("geometry %d %d %v", c.SamplesPerFrame(), c.BitsPerFrame(), c.FrameDuration())
+	}
+	ref := readPCM(t, "hts1a.pcm")
+	want := readPCM(t, "hts1a.dec.pcm")
+	out := make([]int16, 0, len(ref))
+	frame := make([]int16, 240)
+	bits := make([]byte, 0, 137)
+	for i := 0; i+240 <= len(ref); i += 240 {
+		bits = c.Encode(bits[:0], ref[i:i+240])
+		c.Decode(frame, bits, false)
+		out = append(out, frame...)
+	}
+	for i := range want {
+		if out[i] != want[i] {
+			t.Fatalf("sample %d: %d, ETSI reference %d", i, out[i], want[i])
+		}
+	}
+	s := Compare(ref, out, false)
+	if math.Abs(s.SegSNR-7.04) > 0.02 || math.Abs(s.LSD-7.89) > 0.02 {
+		t.Errorf("score %.2f / %.2f", s.SegSNR, s.LSD)
+	}
+	if a := testing.AllocsPerRun(20, func() {
+		bits = c.Encode(bits[:0], ref[:240])
+		c.Decode(frame, bits, false)
+	}); a != 0 {
+		t.Errorf("%v allocs per frame", a)
+	}
+	if _, err := New("nope"); err == nil {
+		t.Error("unknown codec accepted")
+	}
+}
