@@ -199,6 +199,7 @@ type Demodulator struct {
 	// per-slot scratch, symbols k = -extra .. SlotSymbols-1+extra
 	r     []complex64
 	d     []complex64
+	psum  []complex128
 	theta []float64
 	adec  []int8
 }
@@ -211,6 +212,7 @@ const (
 	lossSlots  = 16
 	acqThresh  = 0.3
 	lossThresh = 0.15
+	smoothW    = 24 // half window of the coherent phase smoother [symbols]
 )
 
 // cpat is a compiled sync pattern.
@@ -324,6 +326,7 @@ func NewDemodulator(cfg DemodConfig) (*Demodulator, error) {
 	n := SlotSymbols + 2*extra
 	d.r = make([]complex64, n)
 	d.d = make([]complex64, n)
+	d.psum = make([]complex128, n+1)
 	d.theta = make([]float64, n)
 	d.adec = make([]int8, n)
 	d.Reset()
@@ -356,9 +359,10 @@ func (d *Demodulator) Reset() {
 // Locked reports whether the demodulator is tracking slots.
 func (d *Demodulator) Locked() bool { return d.locked }
 
-// OutLen returns the most slots Process can emit for n more input samples.
+// OutLen returns the most slots Process can emit for n input samples, whatever the
+// state: n/(255·SamplesPerSymbol) plus what the internal buffers can hold.
 func (d *Demodulator) OutLen(n int) int {
-	return (d.rawLen+n+d.yLen/d.u)/(SlotSymbols*d.sps*9999/10000) + 2
+	return n/(SlotSymbols*d.sps*999/1000) + acqSlots + 6
 }
 
 // Process demodulates src and writes the completed slots to dst, returning their
@@ -694,8 +698,11 @@ func (d *Demodulator) slot(s *Slot) {
 	for i := 1; i < n; i++ {
 		d.d[i] = d.r[i] * conj(d.r[i-1])
 	}
-	// Residual frequency from the whole slot, smoothed across slots.
-	d.omega += 0.25 * fourthPower(d.d[extra:extra+SlotSymbols])
+	// Differential detection: residual frequency from the fourth power of the whole
+	// slot, smoothed across slots (coherent detection uses its phase slope).
+	if d.cfg.Detector == Differential {
+		d.omega += 0.25 * fourthPower(d.d[extra:extra+SlotSymbols])
+	}
 
 	// Slot synchronisation check and slip detection.
 	tr, sc := d.score(d.d, extra, 0)
@@ -785,7 +792,7 @@ func clamp8(x float32) int8 {
 // coherent detects the slot against a carrier phase referenced to training c and
 // tracked forward and backward from it by a decision-directed loop.
 func (d *Demodulator) coherent(s *Slot, c *cpat) {
-	const alpha, beta = 0.12, 0.004
+	const alpha, beta = 0.1, 0.003
 	r, th, ad := d.r, d.theta, d.adec
 	i0 := c.sym - 1 + extra // reference symbol index in r
 	var acc complex128
@@ -836,6 +843,38 @@ func (d *Demodulator) coherent(s *Slot, c *cpat) {
 			theta += w + alpha*e
 		}
 	}
+	// Second pass: the carrier phase of symbol k is re-estimated from the decisions
+	// of the first pass in a symmetric window of ±smoothW symbols, which is unbiased
+	// under a small residual frequency error, and the symbols are decided again.
+	// A cycle slip of the first pass only relabels the symbols after it, which the
+	// differential decoding turns into a single dibit error.
+	ps := d.psum
+	ps[0] = 0
+	for i := 0; i < n; i++ {
+		ps[i+1] = ps[i] + complex128(r[i])*complex128(conj(constellation[ad[i]]))
+	}
+	for i := 0; i < n; i++ {
+		z := ps[min(n, i+smoothW+1)] - ps[max(0, i-smoothW)]
+		th[i] = cmplx.Phase(z)
+	}
+	for i := 0; i < n; i++ {
+		a, _ := decide(i, th[i])
+		ad[i] = int8(a)
+	}
+	// Residual frequency from the phase slope over the slot (data-aided).
+	var sx, sy, sxx, sxy float64
+	prev, un := th[0], th[0]
+	for i := 0; i < n; i++ {
+		un += math.Remainder(th[i]-prev, 2*math.Pi)
+		prev = th[i]
+		x := float64(i)
+		sx += x
+		sy += un
+		sxx += x * x
+		sxy += x * un
+	}
+	nf := float64(n)
+	d.omega += 0.5 * (nf*sxy - sx*sy) / (nf*sxx - sx*sx)
 	// amplitude and noise over the slot
 	var m, nv float64
 	for i := extra; i < extra+SlotSymbols; i++ {

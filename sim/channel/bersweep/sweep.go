@@ -181,6 +181,15 @@ func newLink(cfg *Config, point int, ebn0 float64) (*link, error) {
 		}
 		blocks = append(blocks, f)
 	}
+	// The clock error is applied before the carrier offset: its interpolator then
+	// works on the baseband signal, not on one shifted close to half the sample rate.
+	if cfg.ClockPPM != 0 {
+		c, err := channel.NewClockOffset(cfg.ClockPPM, 0, fs)
+		if err != nil {
+			return nil, err
+		}
+		blocks = append(blocks, c)
+	}
 	if cfg.CFOHz != 0 {
 		o, err := channel.NewOscillator(nil, cfg.CFOHz, 0, fs)
 		if err != nil {
@@ -188,13 +197,6 @@ func newLink(cfg *Config, point int, ebn0 float64) (*link, error) {
 		}
 		o.SetStartPhase(seed(3).Float64() * 2 * math.Pi)
 		blocks = append(blocks, o)
-	}
-	if cfg.ClockPPM != 0 {
-		c, err := channel.NewClockOffset(cfg.ClockPPM, 0, fs)
-		if err != nil {
-			return nil, err
-		}
-		blocks = append(blocks, c)
 	}
 	// The modulator's output power is 1 and fading keeps the average power.
 	a, err := channel.NewAWGN(seed(4), channel.NoisePowerEbN0(ebn0, 1, fs, channel.BitRate))
