@@ -31,6 +31,7 @@ var subcommands = []func() *cobra.Command{
 	newVersionCmd,
 	newCallCmd,
 	newCodecCmd,
+	newBERCmd,
 }
 
 func newRootCmd() *cobra.Command {
