@@ -61,11 +61,18 @@ func encBackFil(x, h, y []int16) {
 	var y32 [l]int32
 	x = x[:l]
 	h = h[:l]
+	// Cauchy-Schwarz bound: plain sums are exact if this holds (enc_fast.go).
+	fast := encDotFits(encEnergy64(x), encEnergy64(h))
 	var max int32
 	for i := range y32 {
 		var s int32
-		for j := i; j < l; j++ {
-			s = fp.LMac0(s, x[j], h[j-i])
+		if fast {
+			hh := h[:l-i]
+			for j, v := range x[i:] {
+				s += int32(v) * int32(hh[j])
+			}
+		} else {
+			s, _ = encDotSat(0, x[i:], h)
 		}
 		y32[i] = s
 		s = fp.LAbs(s)
@@ -138,9 +145,7 @@ func encD4i60(dn []int16, f []int16, fOff int, h []int16, hOff int, rr *[rrDim][
 	seuil1 := fp.Mult(max1, d4i60Threshold1)
 	seuil2 := fp.Mult(max2, d4i60Threshold2)
 
-	ip0, ip1, ip2, ip3 := 0, 2, 4, 6
-	var ps, psc int16
-	alpha := int16(255)
+	best := d4Best{ip: [4]int{0, 2, 4, 6}, alpha: 255}
 	time := int16(d4i60MaxTime)
 
 search:
@@ -175,7 +180,6 @@ search:
 				t = fp.LMac0(t, q13GainI0, rr[ii0][ii2])
 				t = fp.SubSh(t, rr[ii1][ii2], 13)
 				alp2 := fp.ExtractH(t)
-				alp2L := fp.LoadSh16(alp2)
 
 				// if |(ps2+ps2a)/2| > seuil2
 				t = fp.LoadSh(ps2, 15)
@@ -189,28 +193,11 @@ search:
 					ps2 = ps2a
 					shif = 1
 				}
-				ps2L := fp.LoadSh(ps2, 15)
-				for ii3 := 3; ii3 < 32; ii3 += 4 {
-					// ps3 = (ps2 - dn[2·ii3+shif]) / 2, in 32 bits
-					t = fp.SubSh(ps2L, dn[2*ii3+shif], 15)
-					ps3 := fp.ExtractH(t)
-
-					// alp3 = alp2 + rr[ii3][ii3] + 2·(rr[ii1][ii3]
-					//        - gain_i0·rr[ii0][ii3] - rr[ii2][ii3])
-					t = fp.AddSh(alp2L, rr[ii3][ii3], 12)
-					t = fp.AddSh(t, rr[ii1][ii3], 13)
-					t = fp.LMsu0(t, q13GainI0, rr[ii0][ii3])
-					t = fp.SubSh(t, rr[ii2][ii3], 13)
-					alp3 := fp.ExtractH(t)
-
-					// new maximum if ps3²·alpha - psc·alp3 > 0
-					ps3c := fp.Mult(ps3, ps3)
-					t = fp.LMult(ps3c, alpha)
-					if fp.LMsu(t, psc, alp3) > 0 {
-						ps, psc, alpha = ps3, ps3c, alp3
-						ip0, ip1, ip2, ip3 = 2*ii0, 2*ii1, 2*ii2, 2*ii3
-						shift = int16(shif)
-					}
+				idx := [3]int{ii0, ii1, ii2}
+				if -1<<14 < alp2 && alp2 < 1<<14 {
+					best.searchI3Fast(dn, rr, &idx, ps2, shif, alp2)
+				} else {
+					best.searchI3(dn, rr, &idx, ps2, shif, alp2)
 				}
 				time = fp.Sub(time, 3)
 				if time <= 0 {
@@ -223,10 +210,12 @@ search:
 			}
 		}
 	}
+	ip0, ip1, ip2, ip3 := best.ip[0], best.ip[1], best.ip[2], best.ip[3]
+	shift = best.shift
 
 	// cod = the code filtered by F, y = the code filtered by h2:
 	// p0[i]·gain_i0 - p1[i] + p2[i] - p3[i], negated if ps < 0.
-	neg := ps < 0
+	neg := best.ps < 0
 	if neg {
 		sign = 1
 	}
@@ -240,6 +229,72 @@ search:
 	index = fp.Add(index, fp.Shl(fp.Shr(int16(ip2), 3), 8))
 	index = fp.Add(index, fp.Shl(fp.Shr(int16(ip3), 3), 11))
 	return index, sign, shift
+}
+
+// d4Best is the best code found so far by the search of D4i60_16: the
+// correlation ps, its square psc, the energy alpha (the criterion is
+// psc/alpha), the pulse positions ip and the shift.
+type d4Best struct {
+	ps, psc, alpha int16
+	ip             [4]int
+	shift          int16
+}
+
+// searchI3 is the innermost loop of D4i60_16, over the 8 positions of
+// pulse i3 for pulses i0, i1, i2 at positions 2·idx[0…2], as in the
+// reference: ps2 is the correlation of the first three pulses (of the code
+// shifted by shif), alp2 their energy / 16.
+func (b *d4Best) searchI3(dn []int16, rr *[rrDim][rrDim]int16, idx *[3]int, ps2 int16, shif int, alp2 int16) {
+	ii0, ii1, ii2 := idx[0], idx[1], idx[2]
+	alp2L := fp.LoadSh16(alp2)
+	ps2L := fp.LoadSh(ps2, 15)
+	for ii3 := 3; ii3 < 32; ii3 += 4 {
+		// ps3 = (ps2 - dn[2·ii3+shif]) / 2, in 32 bits
+		t := fp.SubSh(ps2L, dn[2*ii3+shif], 15)
+		ps3 := fp.ExtractH(t)
+
+		// alp3 = alp2 + rr[ii3][ii3] + 2·(rr[ii1][ii3]
+		//        - gain_i0·rr[ii0][ii3] - rr[ii2][ii3])
+		t = fp.AddSh(alp2L, rr[ii3][ii3], 12)
+		t = fp.AddSh(t, rr[ii1][ii3], 13)
+		t = fp.LMsu0(t, q13GainI0, rr[ii0][ii3])
+		t = fp.SubSh(t, rr[ii2][ii3], 13)
+		alp3 := fp.ExtractH(t)
+
+		// new maximum if ps3²·alpha - psc·alp3 > 0
+		ps3c := fp.Mult(ps3, ps3)
+		t = fp.LMult(ps3c, b.alpha)
+		if fp.LMsu(t, b.psc, alp3) > 0 {
+			b.ps, b.psc, b.alpha = ps3, ps3c, alp3
+			b.ip = [4]int{2 * ii0, 2 * ii1, 2 * ii2, 2 * ii3}
+			b.shift = int16(shif)
+		}
+	}
+}
+
+// searchI3Fast is [d4Best.searchI3] for |alp2| < 2^14, without
+// saturation, and bit-exact with it: (ps2 - dn)·2^15 always fits in 32
+// bits; with |alp2·2^16| < 2^30 the four terms added to it (at most
+// 2^27 + 2^28 + 11585·2^15 + 2^28 < 1.06e9 in magnitude) cannot make a
+// partial sum leave 32 bits; and the test of a new maximum compares
+// 2·ps3c·alpha with 2·psc·alp3, each exact in 32 bits (ps3c, psc >= 0),
+// whose saturating difference keeps the sign of the exact one.
+func (b *d4Best) searchI3Fast(dn []int16, rr *[rrDim][rrDim]int16, idx *[3]int, ps2 int16, shif int, alp2 int16) {
+	ii0, ii1, ii2 := idx[0], idx[1], idx[2]
+	alp2L := int32(alp2) << 16
+	r0, r1, r2 := &rr[ii0], &rr[ii1], &rr[ii2]
+	for ii3 := 3; ii3 < 32; ii3 += 4 {
+		ps3 := int16((int32(ps2) - int32(dn[2*ii3+shif])) >> 1)
+		t := alp2L + int32(rr[ii3][ii3])<<12 + int32(r1[ii3])<<13 -
+			q13GainI0*int32(r0[ii3]) - int32(r2[ii3])<<13
+		alp3 := int16(t >> 16)
+		ps3c := fp.Mult(ps3, ps3)
+		if int32(ps3c)*int32(b.alpha) > int32(b.psc)*int32(alp3) {
+			b.ps, b.psc, b.alpha = ps3, ps3c, alp3
+			b.ip = [4]int{2 * ii0, 2 * ii1, 2 * ii2, 2 * ii3}
+			b.shift = int16(shif)
+		}
+	}
 }
 
 // encMinMax returns half the largest and half the smallest (at least 0 and
@@ -296,10 +351,7 @@ func (e *Encoder) encEnerQua(a, prdLt, code []int16, gainPit, gainCod *int16) in
 	enerLpc := fp.ExtractH(fp.LShl(l, expLpc))
 
 	// Energy coming from the pitch.
-	l = 1 // avoids the case of all zeros
-	for _, v := range prdLt {
-		l = fp.LMac0(l, v, v)
-	}
+	l, _ = encEnergy(1, prdLt) // from 1: avoids the case of all zeros
 	expPlt := fp.NormL(l)
 	enerPlt := fp.ExtractH(fp.LShl(l, expPlt))
 
@@ -324,10 +376,7 @@ func (e *Encoder) encEnerQua(a, prdLt, code []int16, gainPit, gainCod *int16) in
 	enerPit := fp.Add(fp.ExtractL(l), enerPlt)
 
 	// Energy coming from the code: ener_c = Log2(ener_c·ener_lpc)
-	l = 0
-	for _, v := range code {
-		l = fp.LMac0(l, v, v)
-	}
+	l, _ = encEnergy(0, code)
 	enerC := fp.ExtractH(l)
 	l = fp.LMult0(enerC, enerLpc)
 	exp, frac = fp.Log2(l)

@@ -22,13 +22,8 @@ func encAutocorr(x []int16, rh, rl *[lpcLen]int16) {
 	}
 	var sum int32
 	for {
-		overflow := false
-		sum = 1 // avoids the case of all zeros
-		for _, v := range y {
-			var o bool
-			sum, o = fp.LMac0O(sum, v, v)
-			overflow = overflow || o
-		}
+		var overflow bool
+		sum, overflow = encEnergy(1, y[:]) // from 1: avoids the case of all zeros
 		if !overflow {
 			break
 		}
@@ -41,10 +36,10 @@ func encAutocorr(x []int16, rh, rl *[lpcLen]int16) {
 	sum = fp.LShr(sum, 1) // double-precision format
 	rh[0], rl[0] = fp.LExtract(sum)
 	for i := 1; i <= lpcOrder; i++ {
-		sum = 0
-		for j := 0; j < lpcWindowLen-i; j++ {
-			sum = fp.LMac0(sum, y[j], y[j+i])
-		}
+		// By Cauchy-Schwarz every partial sum is at most the energy, which
+		// did not overflow: the reference's L_mac0 loop never saturates here
+		// and the plain sum is exact (see enc_fast.go).
+		sum = int32(encDot64(y[:lpcWindowLen-i], y[i:]))
 		sum = fp.LShr(sum, 1)
 		sum = fp.LShl(sum, norm)
 		rh[i], rl[i] = fp.LExtract(sum)

@@ -27,13 +27,14 @@ func encPitchOl(wsp []int16, cur int) int16 {
 	var sigDec [lFrame / 2]int16
 
 	// Risk of overflow: the reference's Overflow flag on the energy.
-	overflow := false
-	var t0 int32
+	// The energy only grows, so the saturating loop of the reference
+	// overflows exactly when the plain sum exceeds 32 bits (enc_fast.go).
+	var e64 int64
 	for i := cur - olPitMax; i < cur+lFrame; i += 2 {
-		var o bool
-		t0, o = fp.LMac0O(t0, wsp[i], wsp[i])
-		overflow = overflow || o
+		e64 += int64(int32(wsp[i]) * int32(wsp[i]))
 	}
+	overflow := e64 > int64(fp.Max32)
+	t0 := int32(min(e64, int64(fp.Max32)))
 
 	// Decimation and scaling.
 	switch {
@@ -51,9 +52,13 @@ func encPitchOl(wsp []int16, cur int) int16 {
 		}
 	}
 
-	pMax1, max1 := encLagMax(wsp, cur, &sigDec, olPitMax, 80)
-	pMax2, max2 := encLagMax(wsp, cur, &sigDec, 79, 40)
-	pMax3, max3 := encLagMax(wsp, cur, &sigDec, 39, 20)
+	// The correlations of the three sections are exact as plain sums if
+	// the energies of sigDec and of all the signal they meet are small
+	// enough (Cauchy-Schwarz, see enc_fast.go).
+	fast := encDotFits(encEnergy64(sigDec[:]), encEnergy64(wsp[cur-olPitMax:cur+lFrame]))
+	pMax1, max1 := encLagMax(wsp, cur, &sigDec, olPitMax, 80, fast)
+	pMax2, max2 := encLagMax(wsp, cur, &sigDec, 79, 40, fast)
+	pMax3, max3 := encLagMax(wsp, cur, &sigDec, 39, 20, fast)
 
 	// Compare the three sections, favouring short lags.
 	if fp.Sub(fp.Mult(max1, olThreshold), max2) < 0 {
@@ -69,14 +74,21 @@ func encPitchOl(wsp []int16, cur int) int16 {
 // the lag in lagMin…lagMax (the last one on ties, searching downwards)
 // maximising the correlation of sigDec with the signal sig[cur-lag+2j],
 // j = 0…119, and that correlation normalised by the energy of the delayed
-// signal, corMax (Q15 on 16 bits).
-func encLagMax(sig []int16, cur int, sigDec *[FrameSamples / 2]int16, lagMax, lagMin int) (pMax, corMax int16) {
+// signal, corMax (Q15 on 16 bits). fast tells that no correlation can
+// saturate, so plain sums may replace the reference's L_mac0 loops.
+func encLagMax(sig []int16, cur int, sigDec *[FrameSamples / 2]int16, lagMax, lagMin int, fast bool) (pMax, corMax int16) {
 	max := fp.Min32
 	for i := lagMax; i >= lagMin; i-- {
 		p1 := sig[cur-i : cur-i+FrameSamples]
 		var t0 int32
-		for j, d := range sigDec {
-			t0 = fp.LMac0(t0, d, p1[2*j])
+		if fast {
+			for j, d := range sigDec {
+				t0 += int32(d) * int32(p1[2*j])
+			}
+		} else {
+			for j, d := range sigDec {
+				t0 = fp.LMac0(t0, d, p1[2*j])
+			}
 		}
 		if fp.LSub(t0, max) >= 0 {
 			max, pMax = t0, int16(i)
@@ -85,13 +97,14 @@ func encLagMax(sig []int16, cur int, sigDec *[FrameSamples / 2]int16, lagMax, la
 	max = fp.LShr(max, 1) // double-precision format
 	maxH, maxL := fp.LExtract(max)
 
-	// Energy, and 1/sqrt(energy) in Q30.
-	var t0 int32
+	// Energy (it only grows: the clamped plain sum is the saturating one),
+	// and 1/sqrt(energy) in Q30.
+	var e64 int64
 	p := sig[cur-int(pMax) : cur-int(pMax)+FrameSamples]
 	for i := 0; i < FrameSamples; i += 2 {
-		t0 = fp.LMac0(t0, p[i], p[i])
+		e64 += int64(int32(p[i]) * int32(p[i]))
 	}
-	t0 = fp.InvSqrt(t0)
+	t0 := fp.InvSqrt(int32(min(e64, int64(fp.Max32))))
 	enerH, enerL := fp.LExtract(t0)
 
 	// max / sqrt(energy): always on 16 bits.
@@ -161,22 +174,23 @@ func encNormCorr(exc []int16, pos int, xn, h []int16, tMin, tMax int16, corr []i
 	const l = SubframeSamples
 	var excf [l]int16
 	k := pos - int(tMin)
-	convolve(exc[k:], h, excf[:], l)
+	encConvolve(exc[k:], h, excf[:])
 	xn = xn[:l]
 	h = h[:l]
+	ex := encEnergy64(xn)
 	for i := tMin; i <= tMax; i++ {
+		ey := encEnergy64(excf[:])
 		var s int32
-		for j, x := range xn {
-			s = fp.LMac0(s, x, excf[j])
+		if encDotFits(ex, ey) {
+			s = int32(encDot64(xn, excf[:]))
+		} else {
+			s, _ = encDotSat(0, xn, excf[:])
 		}
 		s = fp.LShr(s, 1) // double-precision format
 		corrH, corrL := fp.LExtract(s)
 
-		s = 0
-		for _, v := range excf {
-			s = fp.LMac0(s, v, v)
-		}
-		s = fp.InvSqrt(s) // Q30
+		s = int32(min(ey, int64(fp.Max32))) // the saturating energy
+		s = fp.InvSqrt(s)                   // Q30
 		normH, normL := fp.LExtract(s)
 
 		s = fp.Mpy32(corrH, corrL, normH, normL)
@@ -203,21 +217,18 @@ func encNormCorr(exc []int16, pos int, xn, h []int16, tMin, tMax int16, corr []i
 func encGain(x, y []int16) (xy, expXY, yy, expYY int16) {
 	x = x[:SubframeSamples]
 	y = y[:SubframeSamples]
-	overflow := false
-	s := int32(1) // avoids the case of all zeros
-	for i, v := range x {
-		var o bool
-		s, o = fp.LMac0O(s, v, y[i])
-		overflow = overflow || o
+	ey := encEnergy64(y)
+	var s int32
+	var overflow bool
+	if encDotFits(encEnergy64(x), ey) {
+		s = 1 + int32(encDot64(x, y)) // from 1: avoids the case of all zeros
+	} else {
+		s, overflow = encDotSat(1, x, y)
 	}
 	expXY = fp.NormL(s)
 	xy = fp.ExtractH(fp.LShl(s, expXY))
-	s = 1
-	for _, v := range y {
-		var o bool
-		s, o = fp.LMac0O(s, v, v)
-		overflow = overflow || o
-	}
+	s, o := encEnergy(1, y)
+	overflow = overflow || o
 	expYY = fp.NormL(s)
 	yy = fp.ExtractH(fp.LShl(s, expYY))
 	if !overflow {
