@@ -30,8 +30,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tetrasim/tetrasim/hardware"
+	"github.com/tetrasim/tetrasim/hardware/hackrf"
 	"github.com/tetrasim/tetrasim/hardware/iqfile"
 	"github.com/tetrasim/tetrasim/hardware/loopback"
+	"github.com/tetrasim/tetrasim/hardware/rtlsdr"
 	"github.com/tetrasim/tetrasim/hardware/rtltcp"
 	"github.com/tetrasim/tetrasim/hardware/sigmf"
 	"github.com/tetrasim/tetrasim/hardware/zmq"
@@ -49,6 +51,8 @@ var deviceRegistry = sync.OnceValue(func() *hardware.Registry {
 		loopback.NewHub().Driver(),
 		rtltcp.Driver(),
 		zmq.Driver(),
+		hackrf.Driver(),
+		rtlsdr.Driver(),
 	)
 })
 
