@@ -121,6 +121,7 @@ type segmentKeys struct {
 	block  cipher.Block // AES-256 under enc (SuiteAES)
 	chacha [8]uint32    // enc as ChaCha20 key words (SuiteChaCha)
 	macH   hash.Hash    // HMAC-SHA256 under mac, created on first use
+	ctr    [16]byte     // AES-CTR counter block scratch (kept here so it does not escape per call)
 }
 
 // hmac returns the segment's HMAC-SHA256 under K_mac, reset by the caller.
@@ -179,8 +180,9 @@ func (k *segmentKeys) keystream(suite Suite, fc uint32, ks *[32]byte) {
 	nonce[10] ^= byte(fc >> 8)
 	nonce[11] ^= byte(fc)
 	if suite == SuiteAES {
-		var ctr [16]byte
+		ctr := &k.ctr
 		copy(ctr[:12], nonce[:])
+		ctr[12], ctr[13], ctr[14], ctr[15] = 0, 0, 0, 0
 		k.block.Encrypt(ks[:16], ctr[:])
 		ctr[15] = 1
 		k.block.Encrypt(ks[16:], ctr[:])

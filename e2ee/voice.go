@@ -236,6 +236,8 @@ type Receiver struct {
 	failures int
 	muted    bool
 	ks       [32]byte
+	sum      [32]byte
+	scratch  [maxWindowFrames]packedFrame
 
 	eot      hash.Hash
 	eotOK    bool // every SAF since the start SAF was received
@@ -444,8 +446,8 @@ func (r *Receiver) acceptSAF(f *SAF) (STCHResult, error) {
 		}
 	}
 	prevFC := r.prev
-	var sum [32]byte
-	var frames [maxWindowFrames]packedFrame
+	sum := &r.sum
+	frames := &r.scratch
 	pass, fail := 0, 0
 	if n >= 0 {
 		off, ln := windows(n)
@@ -474,9 +476,8 @@ func (r *Receiver) acceptSAF(f *SAF) (STCHResult, error) {
 				r.stats.WindowsUnverif++
 				continue
 			}
-			want := in.tag(seg.hmac(), &sum)
-			if subtle.ConstantTimeCompare([]byte{byte(want >> 8), byte(want)},
-				[]byte{byte(f.Tags[j] >> 8), byte(f.Tags[j])}) == 1 {
+			want := in.tag(seg.hmac(), sum)
+			if subtle.ConstantTimeEq(int32(want), int32(f.Tags[j])) == 1 {
 				res.Windows[j] = WindowPass
 				pass++
 				r.stats.WindowsPassed++
