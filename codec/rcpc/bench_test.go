@@ -64,10 +64,11 @@ func BenchmarkACS(b *testing.B) {
 		soft[i] = int8(rng.IntN(255) - 127)
 	}
 	dec := make([]uint16, 288)
+	dec64 := make([]uint64, 288)
 	for _, k := range []struct {
 		name string
 		f    func([]uint16, []int8) int32
-	}{{"loop", acs}, {"unrolled", acsUnrolled}} {
+	}{{"loop", acs}, {"swar", func(_ []uint16, s []int8) int32 { return acsSWAR(dec64, s) }}, {"swar_unrolled", func(_ []uint16, s []int8) int32 { return acsSWARUnrolled(dec64, s) }}} {
 		b.Run(k.name, func(b *testing.B) {
 			for b.Loop() {
 				k.f(dec, soft)

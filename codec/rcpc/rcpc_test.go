@@ -283,27 +283,111 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-// TestUnrolledMatchesLoop: the unrolled kernel equals the reference loop acs.
-func TestUnrolledMatchesLoop(t *testing.T) {
-	rng := rand.New(rand.NewPCG(4, 4))
-	for trial := 0; trial < 300; trial++ {
+// TestSWARMatchesLoop: the SWAR kernel makes the same decisions (up to the
+// lane layout) and reaches the same metric as the reference loop, and its
+// traceback gives the same bits.
+func TestSWARMatchesLoop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	for trial := 0; trial < 400; trial++ {
 		n := 1 + rng.IntN(MaxBits)
+		if trial < 40 {
+			n = 1 + trial
+		}
 		soft := make([]int8, 4*n)
 		for i := range soft {
-			soft[i] = int8(rng.IntN(256) - 128)
-			if trial%2 == 0 {
+			switch trial % 3 {
+			case 0:
+				soft[i] = int8(rng.IntN(256) - 128)
+			case 1:
 				soft[i] = int8(rng.IntN(3)-1) * 127
+			default:
+				soft[i] = int8(rng.IntN(3) - 1)
 			}
 		}
-		d1, d2 := make([]uint16, n), make([]uint16, n)
-		m1, m2 := acs(d1, soft), acsUnrolled(d2, soft)
+		d1, d2 := make([]uint16, n), make([]uint64, n)
+		m1, m2 := acs(d1, soft), acsSWAR(d2, soft)
 		if m1 != m2 {
-			t.Fatalf("trial %d: metric %d vs %d", trial, m1, m2)
+			t.Fatalf("trial %d (n=%d): metric %d vs %d", trial, n, m1, m2)
 		}
-		for k := range d1 {
-			if d1[k] != d2[k] {
-				t.Fatalf("trial %d step %d: decisions %04x vs %04x", trial, k, d1[k], d2[k])
+		b1, b2 := make([]byte, n), make([]byte, n)
+		s := uint16(0)
+		for k := n - 1; k >= 0; k-- {
+			b1[k] = byte(s & 1)
+			s = s>>1 | (d1[k]>>s&1)<<3
+		}
+		tracebackSWAR(b2, d2)
+		if string(b1) != string(b2) {
+			t.Fatalf("trial %d (n=%d): traceback differs", trial, n)
+		}
+		d3 := make([]uint64, n)
+		if m3 := acsSWARUnrolled(d3, soft); m3 != m1 {
+			t.Fatalf("trial %d (n=%d): unrolled SWAR metric %d vs %d", trial, n, m3, m1)
+		}
+		for k := range d2 {
+			if d2[k] != d3[k] {
+				t.Fatalf("trial %d (n=%d): unrolled SWAR decision %d differs", trial, n, k)
 			}
 		}
 	}
+}
+
+// TestSWAR23: the rate-2/3 kernel on type-3 soft bits equals depuncturing and
+// the reference loop.
+func TestSWAR23(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for trial := 0; trial < 300; trial++ {
+		n := 4 * (1 + rng.IntN(MaxBits/4))
+		soft := make([]int8, Rate23.OutLen(n))
+		for i := range soft {
+			soft[i] = int8(rng.IntN(256) - 128)
+			if trial%2 == 1 {
+				soft[i] = int8(rng.IntN(3)-1) * 127
+			}
+		}
+		mother := make([]int8, 4*n)
+		for j, s := range soft {
+			mother[Rate23.Index(j+1)-1] = s
+		}
+		d1, d2 := make([]uint16, n), make([]uint64, n)
+		m1, m2 := acs(d1, mother), acsSWAR23(d2, soft)
+		if m1 != m2 {
+			t.Fatalf("trial %d (n=%d): metric %d vs %d", trial, n, m1, m2)
+		}
+		d3 := make([]uint64, n)
+		acsSWAR(d3, mother)
+		for k := range d2 {
+			if d2[k] != d3[k] {
+				t.Fatalf("trial %d: decision %d differs", trial, k)
+			}
+		}
+	}
+}
+
+func TestDepuncture(t *testing.T) {
+	for _, tc := range []struct {
+		p  Puncturing
+		n2 int
+	}{{Rate23, 288}, {Rate13, 148}, {Rate292432, 292}, {Rate148432, 148}, {Rate14, 30}} {
+		n3 := tc.p.OutLen(tc.n2)
+		soft := make([]int8, n3)
+		for i := range soft {
+			soft[i] = int8(i%120 + 1)
+		}
+		got, want := make([]int8, 4*tc.n2), make([]int8, 4*tc.n2)
+		depuncture(got, soft, tc.p)
+		for j, s := range soft {
+			want[tc.p.Index(j+1)-1] = s
+		}
+		if string(bytesOf(got)) != string(bytesOf(want)) {
+			t.Fatalf("%v: depuncture differs from Index", tc.p)
+		}
+	}
+}
+
+func bytesOf(s []int8) []byte {
+	b := make([]byte, len(s))
+	for i, v := range s {
+		b[i] = byte(v)
+	}
+	return b
 }

@@ -7,11 +7,16 @@ package rcpc
 // the code bits c and the soft bits s, which is maximum likelihood on an AWGN
 // channel.
 //
+// The add-compare-select recursion runs on four 16-bit metrics per uint64
+// (acs_swar.go, pure Go), with a kernel for rate 2/3 that reads the punctured
+// bits directly (acs_swar23.go); acs below is the reference loop they are
+// tested against.
+//
 // The zero value is ready to use. A Decoder is not safe for concurrent use.
 // Decode and DecodeMother do not allocate.
 type Decoder struct {
 	mother [4 * MaxBits]int8
-	dec    [MaxBits]uint16 // decision bits per step, bit s' = predecessor had u(k−4) = 1
+	dec    [MaxBits]uint64 // decision words of acsSWAR, one per step
 }
 
 // Decode depunctures the type-3 soft bits soft (scheme p; punctured positions
@@ -22,6 +27,12 @@ func (d *Decoder) Decode(dst []byte, soft []int8, p Puncturing) int {
 	n := len(dst)
 	if n > MaxBits || n == 0 || p.OutLen(n) != len(soft) {
 		panic("rcpc: Decoder.Decode: soft length does not match puncturing and block length")
+	}
+	if p == Rate23 && n%4 == 0 {
+		dec := d.dec[:n]
+		metric := acsSWAR23(dec, soft)
+		tracebackSWAR(dst, dec)
+		return int(metric)
 	}
 	m := d.mother[:4*n]
 	if p == Rate14 {
@@ -37,9 +48,7 @@ func (d *Decoder) Decode(dst []byte, soft []int8, p Puncturing) int {
 				mm[0], mm[1], mm[4] = s[0], s[1], s[2]
 			}
 		default:
-			for j, s := range soft {
-				m[p.Index(j+1)-1] = s
-			}
+			depuncture(m, soft, p)
 		}
 	}
 	return d.DecodeMother(dst, m)
@@ -54,18 +63,14 @@ func (d *Decoder) DecodeMother(dst []byte, soft []int8) int {
 		panic("rcpc: Decoder.DecodeMother: need 4 soft bits per output bit")
 	}
 	dec := d.dec[:n]
-	metric := acsUnrolled(dec, soft)
-	// Traceback from state 0 (terminated).
-	s := uint16(0)
-	for k := n - 1; k >= 0; k-- {
-		dst[k] = byte(s & 1)
-		s = s>>1 | (dec[k]>>s&1)<<3
-	}
+	metric := acsSWARUnrolled(dec, soft)
+	tracebackSWAR(dst, dec)
 	return int(metric)
 }
 
-// acs runs the add-compare-select recursion and fills one decision word per
-// step. States are s = u(k−1) | u(k−2)<<1 | u(k−3)<<2 | u(k−4)<<3; on input u,
+// acs is the reference add-compare-select loop (the decoder runs the SWAR
+// kernels, tested against it): it fills one decision word per step, bit s'
+// set when new state s' came from the predecessor with u(k−4) = 1. States are s = u(k−1) | u(k−2)<<1 | u(k−3)<<2 | u(k−4)<<3; on input u,
 // s → (s<<1 | u) & 15. Because every generator taps D⁰ and D⁴, the branches of
 // butterfly j (old states j, j+8; new states 2j, 2j+1) carry the outputs c_j
 // and its complement, so with b_j the correlation of c_j:
@@ -114,4 +119,42 @@ func acs(dec []uint16, soft []int8) int32 {
 		dec[k] = w
 	}
 	return m[0]
+}
+
+// depuncture scatters the type-3 soft bits into the mother-code positions
+// p.Index(j) (clause 8.2.3.1.2), walking i = f(j) and (⌊(i−1)/t⌋, (i−1) mod t)
+// with counters instead of divisions.
+func depuncture(m, soft []int8, p Puncturing) {
+	var P []int
+	skip := 0 // f(j) = j + ⌊(j−1)/skip⌋
+	switch p {
+	case Rate23:
+		P = p23[:]
+	case Rate13:
+		P = p13[:]
+	case Rate292432:
+		P, skip = p23[:], 65
+	case Rate148432:
+		P, skip = p13[:], 35
+	default:
+		copy(m, soft)
+		return
+	}
+	t := len(P)
+	q, r := 0, 0 // i − 1 = q·t + r
+	run := 0     // j's since the last skip
+	for _, s := range soft {
+		m[8*q+P[r]-1] = s
+		r++
+		if r == t {
+			r, q = 0, q+1
+		}
+		if run++; run == skip {
+			run = 0
+			r++
+			if r == t {
+				r, q = 0, q+1
+			}
+		}
+	}
 }
