@@ -269,8 +269,8 @@ func encGPitch(xn, y1 []int16) int16 {
 }
 
 // encGCode is G_Code (EN 300 395-2 clause 4, fixed codebook gain): the
-// code gain <xn2,y2>/<y2,y2> in Q0 ... as scaled by the reference, 0 if the
-// correlation is not positive.
+// code gain <xn2,y2>/<y2,y2> in Q0 (it multiplies the code, which is in
+// Q12), 0 if the correlation is not positive.
 func encGCode(xn2, y2 []int16) int16 {
 	xy, expXY, yy, expYY := encGain(xn2, y2)
 	if xy <= 0 {
