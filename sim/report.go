@@ -47,15 +47,16 @@ type HandsetReport struct {
 	Uplink   LinkReport  `json:"uplink"`
 	// Speech received from other talkers, compared frame by frame with what the
 	// talkers' encoders produced.
-	FramesCompared  int         `json:"frames_compared"`
-	FramesIdentical int         `json:"frames_bit_identical"`
-	PCMCompared     int         `json:"pcm_frames_compared"`
-	PCMIdentical    int         `json:"pcm_frames_identical"`
-	Score           *Score      `json:"score,omitempty"`
-	CleanScore      *Score      `json:"clean_score,omitempty"`
-	LatencyMeanS    float64     `json:"latency_mean_s"`
-	LatencyMaxS     float64     `json:"latency_max_s"`
-	SDS             []ms.SDSMsg `json:"sds,omitempty"`
+	FramesCompared  int            `json:"frames_compared"`
+	FramesIdentical int            `json:"frames_bit_identical"`
+	PCMCompared     int            `json:"pcm_frames_compared"`
+	PCMIdentical    int            `json:"pcm_frames_identical"`
+	Score           *Score         `json:"score,omitempty"`
+	CleanScore      *Score         `json:"clean_score,omitempty"`
+	LatencyMeanS    float64        `json:"latency_mean_s"`
+	LatencyMaxS     float64        `json:"latency_max_s"`
+	SDS             []ms.SDSMsg    `json:"sds,omitempty"`
+	E2EE            ms.CryptoStats `json:"e2ee"`
 }
 
 // LinkReport gives BER (raw channel bits) and FER (blocks with a failed CRC or
@@ -92,6 +93,7 @@ type ListenerReport struct {
 	STCH         int        `json:"stolen_half_slots"`
 	Score        *Score     `json:"score,omitempty"`
 	Metadata     []heardPDU `json:"metadata"`
+	SAFs         []SAFMeta  `json:"saf_headers"`
 }
 
 // LatencyReport explains the mouth-to-ear delay.
@@ -132,11 +134,18 @@ func (sm *Sim) Report() *Report {
 	var lat []float64
 	for _, h := range sm.hs {
 		hr := HandsetReport{Name: h.cfg.Name, ISSI: h.ISSI, Cell: h.cell.cfg.Name, C: h.C,
-			Downlink: linkReport(h.dlStats), Uplink: linkReport(h.ulStats), SDS: h.SDSIn}
+			Downlink: linkReport(h.dlStats), Uplink: linkReport(h.ulStats), SDS: h.SDSIn, E2EE: h.CryptoStats()}
 		var ref, deg, loc []int16
 		var hl []float64
+		synced := false
 		for _, f := range h.Received {
 			if f.Pos < 0 {
+				continue
+			}
+			// A late joiner is scored from its first playable frame on; the wait
+			// before it is the late-entry time.
+			synced = synced || !f.Bad || h.JoinAt == 0
+			if !synced {
 				continue
 			}
 			s := sent[key{f.Talker, f.TxSeq, f.Pos}]
@@ -177,7 +186,7 @@ func (sm *Sim) Report() *Report {
 		if l == nil {
 			continue
 		}
-		lr := &ListenerReport{Name: l.name, Link: linkReport(l.stats), SpeechFrames: len(l.frames), STCH: l.stch, Metadata: l.pdus}
+		lr := &ListenerReport{Name: l.name, Link: linkReport(l.stats), SpeechFrames: len(l.frames), STCH: l.stch, Metadata: l.pdus, SAFs: l.safs}
 		var ref, deg []int16
 		for _, f := range l.frames {
 			if s := sent[key{f.talker, f.txSeq, f.pos}]; s != nil && s.Mic != nil {
@@ -277,6 +286,10 @@ func (r *Report) WriteSummary(w io.Writer) {
 			p("%s: clean reference (talker's local decode) segSNR %.2f dB, LSD %.2f dB; PCM frames identical to local decode %d/%d\n",
 				h.Name, h.CleanScore.SegSNR, h.CleanScore.LSD, h.PCMIdentical, h.PCMCompared)
 		}
+		if e := h.E2EE; e.SAFsAccepted+e.SAFsRejected > 0 || e.SDSOpened > 0 || e.KMFAccepted > 0 {
+			p("%s: E2EE %d SAFs accepted, %d rejected; tag windows %d verified, %d FAILED, %d unverifiable; %d frames muted; %d replay rejections; EOT-SIG %d verified, %d failed; KMF %d accepted, %d rejected\n",
+				h.Name, e.SAFsAccepted, e.SAFsRejected, e.WindowsVerified, e.WindowsFailed, e.WindowsUnverified, e.FramesMuted, e.ReplayRejections, e.EOTVerified, e.EOTFailed, e.KMFAccepted, e.KMFRejected)
+		}
 		for _, m := range h.SDS {
 			p("%s: SDS from %d at %.2f s: %q %s\n", h.Name, m.From, m.AtS, m.Text, m.Err)
 		}
@@ -298,8 +311,13 @@ func (r *Report) WriteSummary(w io.Writer) {
 		if l.Score != nil {
 			s = fmt.Sprintf("segSNR %.2f dB, LSD %.2f dB", l.Score.SegSNR, l.Score.LSD)
 		}
-		p("%s: %d speech frames, %d stolen half-slots, %d signalling PDUs in clear; audio without keys: %s\n",
-			l.Name, l.SpeechFrames, l.STCH, len(l.Metadata), s)
+		p("%s: %d speech frames, %d stolen half-slots, %d SAF headers, %d signalling PDUs in clear; audio without keys: %s\n",
+			l.Name, l.SpeechFrames, l.STCH, len(l.SAFs), len(l.Metadata), s)
+		if len(l.SAFs) > 0 {
+			f := l.SAFs[0]
+			p("  it can read: talker sender index %d, epoch tag %d, FC %d, t_min %d (first SAF at %.2f s); not the speech or SDS text\n",
+				f.Sender, f.EpochTag, f.FCNext, f.TMin, f.AtS)
+		}
 	}
 	if len(r.Missing) > 0 {
 		p("not integrated: %s\n", strings.Join(r.Missing, "; "))
@@ -308,7 +326,7 @@ func (r *Report) WriteSummary(w io.Writer) {
 
 // notIntegrated lists the parts of the brief this run does not exercise.
 func notIntegrated(s *scenario.Scenario) []string {
-	out := []string{"end-to-end encryption (e2ee) in the handsets", "KMF rekey over the air"}
+	var out []string
 	if s.Fidelity == "iq" {
 		out = append(out, "iq fidelity (runs at bits fidelity)")
 	}

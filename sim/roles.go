@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/tetrasim/tetrasim/codec/voice"
+	"github.com/tetrasim/tetrasim/e2ee"
 	"github.com/tetrasim/tetrasim/sim/clock"
 	"github.com/tetrasim/tetrasim/sim/cmce"
 	"github.com/tetrasim/tetrasim/sim/link"
@@ -30,6 +31,7 @@ type listener struct {
 	dec    map[uint32]voice.Codec
 	frames []heard
 	pdus   []heardPDU
+	safs   []SAFMeta
 	stch   int
 	stats  LinkStats
 }
@@ -83,10 +85,29 @@ func (l *listener) ObservePDU(now clock.Slot, uplink bool, p cmce.PDU) {
 	l.pdus = append(l.pdus, h)
 }
 
+// SAFMeta is what a party without keys reads from a Sync+Auth Frame: its
+// clear header (e2ee-design.md §5.11: metadata is visible).
+type SAFMeta struct {
+	AtS      float64 `json:"at_s"`
+	Type     string  `json:"type"`
+	EpochTag uint8   `json:"epoch_tag"`
+	Sender   uint16  `json:"sender_index"`
+	FCNext   uint32  `json:"fc_next"`
+	TMin     uint16  `json:"t_min"`
+}
+
 // ObserveTraffic implements bs.Observer.
 func (l *listener) ObserveTraffic(now clock.Slot, tn uint8, b *link.Block) {
 	if b.Stolen {
 		l.stch++
+		for _, st := range [][]byte{b.STCH, b.STCH2} {
+			if len(st) != link.STCHBits || !b.CRCOK {
+				continue
+			}
+			if f, err := e2ee.ParseSAF(st[3:]); err == nil {
+				l.safs = append(l.safs, SAFMeta{AtS: now.Seconds(), Type: f.Type.String(), EpochTag: f.EpochTag, Sender: f.Sender, FCNext: f.FCNext, TMin: f.TMin})
+			}
+		}
 	}
 	for k := 0; k < 2; k++ {
 		if b.BFI[k] || (k == 0 && b.Stolen) || len(b.STCH2) > 0 {

@@ -31,7 +31,8 @@ func (l *LinkStats) add(b *link.Block) {
 	l.Bits += int64(b.Bits)
 	l.BitErrors += int64(b.BitErrors)
 	bad := (b.Kind == link.Control || b.Stolen) && !b.CRCOK
-	if b.Kind == link.Traffic && (b.BFI[1] || (!b.Stolen && b.BFI[0])) {
+	both := b.Stolen && len(b.STCH) >= 3 && b.STCH[1] == 1 && b.STCH[2] == 0 // StolenSAFBoth
+	if b.Kind == link.Traffic && !both && (b.BFI[1] || (!b.Stolen && b.BFI[0])) {
 		bad = true
 	}
 	if bad {
@@ -79,16 +80,22 @@ type Sim struct {
 	ulBits      [][]byte
 	wall        time.Duration
 	interrupted bool
+	keys        *keyInfra
 }
 
 // New builds a simulation from a validated scenario. Every random choice (noise,
 // fading, back-off, keys) is drawn from one PCG seeded with the scenario's seed.
 func New(s *scenario.Scenario) (*Sim, error) {
-	if s.Cipher != "clear" {
-		return nil, fmt.Errorf("sim: cipher profile %q: end-to-end encryption is not integrated in the simulator yet (use cipher: clear)", s.Cipher)
-	}
 	rng := rand.New(rand.NewPCG(s.Seed, s.Seed^0x7e7a5175))
 	sm := &Sim{Scn: s, rng: rng, core: bs.NewCore(), phy: phy.New(rng), byISSI: map[uint32]*handset{}}
+	var keys *keyInfra
+	if s.Cipher != "clear" {
+		var err error
+		if keys, err = newKeyInfra(sm, s); err != nil {
+			return nil, err
+		}
+		sm.keys = keys
+	}
 	sm.core.Log = func(e bs.Event) { sm.meta = append(sm.meta, e) }
 	cellByName := map[string]*cell{}
 	for _, c := range s.Cells {
@@ -127,8 +134,16 @@ func New(s *scenario.Scenario) (*Sim, error) {
 		for _, g := range hc.Talkgroups {
 			groups = append(groups, gssi[g])
 		}
+		var crypto ms.Crypto
+		if keys != nil {
+			c, err := keys.device(hc.ISSI)
+			if err != nil {
+				return nil, err
+			}
+			crypto = c
+		}
 		m, err := ms.New(ms.Config{ISSI: hc.ISSI, Name: hc.Name, Groups: groups, Priority: uint8(hc.Priority),
-			JoinAt: clock.SlotAt(hc.JoinAtS), Rand: rng, NewCodec: newACELP})
+			JoinAt: clock.SlotAt(hc.JoinAtS), Rand: rng, NewCodec: newACELP, Crypto: crypto})
 		if err != nil {
 			return nil, err
 		}
@@ -143,6 +158,11 @@ func New(s *scenario.Scenario) (*Sim, error) {
 		ce.hs = append(ce.hs, h)
 		sm.hs = append(sm.hs, h)
 		sm.byISSI[hc.ISSI] = h
+	}
+	if keys != nil {
+		if err := keys.provision(s, gssi); err != nil {
+			return nil, err
+		}
 	}
 	for _, t := range s.Talks {
 		h := sm.byName(t.Who)
@@ -264,6 +284,9 @@ func (sm *Sim) Run(ctx context.Context, progress func(now, end clock.Slot)) erro
 
 func (sm *Sim) step(s clock.Slot) {
 	sm.core.Tick(s)
+	if sm.keys != nil {
+		sm.keys.tick(s)
+	}
 	for _, h := range sm.hs {
 		h.Tick(s)
 	}

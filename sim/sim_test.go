@@ -39,7 +39,7 @@ func handsetReport(t *testing.T, r *Report, name string) HandsetReport {
 // equal the talker's encoder output, and a receiver that heard the whole
 // transmission decodes exactly the talker's local decode.
 func TestCleanChannelBitExact(t *testing.T) {
-	y := strings.Replace(scenario.DefaultYAML, "channel: {model: tu50, ebn0_db: 18}", "channel: {model: clean}", 1)
+	y := strings.Replace(scenario.DefaultYAML, "channel: {model: tu50, ebn0_db: 20}", "channel: {model: clean}", 1)
 	r := run(t, y)
 	for _, name := range []string{"bob", "carol"} {
 		h := handsetReport(t, r, name)
@@ -51,6 +51,9 @@ func TestCleanChannelBitExact(t *testing.T) {
 		}
 	}
 	bob := handsetReport(t, r, "bob")
+	if e := bob.E2EE; e.WindowsFailed != 0 || e.WindowsVerified < 20 || e.EOTVerified != 1 || e.FramesMuted != 0 {
+		t.Errorf("bob E2EE on a clean channel: %+v", e)
+	}
 	if bob.PCMCompared < 100 || bob.PCMIdentical != bob.PCMCompared {
 		t.Errorf("bob: %d of %d PCM frames equal the local decode", bob.PCMIdentical, bob.PCMCompared)
 	}
@@ -89,7 +92,20 @@ func TestDefaultScenario(t *testing.T) {
 		t.Errorf("core: %+v", r.Core)
 	}
 	if r.Eavesdropper == nil || r.Eavesdropper.SpeechFrames == 0 || r.CompromisedBS == nil || len(r.CompromisedBS.Metadata) == 0 {
-		t.Errorf("roles recorded nothing")
+		t.Fatalf("roles recorded nothing")
+	}
+	// Without keys, the eavesdropper and the base station hear noise.
+	bob := handsetReport(t, r, "bob")
+	for _, l := range []*ListenerReport{r.Eavesdropper, r.CompromisedBS} {
+		if l.Score == nil || l.Score.SegSNR > 0 || l.Score.LSD < bob.Score.LSD+5 {
+			t.Errorf("%s: audio without keys scores %+v (bob %+v)", l.Name, l.Score, bob.Score)
+		}
+		if len(l.SAFs) == 0 {
+			t.Errorf("%s saw no SAF metadata", l.Name)
+		}
+	}
+	if bob.E2EE.SAFsAccepted == 0 || bob.E2EE.WindowsVerified == 0 {
+		t.Errorf("bob verified nothing: %+v", bob.E2EE)
 	}
 }
 

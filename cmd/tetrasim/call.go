@@ -28,7 +28,7 @@ func newCallCmd() *cobra.Command {
 		Long: `call runs a network simulation: handsets and base stations with real ACELP speech,
 lower-MAC channel coding (SCH/F, TCH/S with frame stealing) and a fading radio channel,
 driven by a virtual TDMA clock. Without --scenario it runs the built-in scenario: one
-cell, a talkgroup of three handsets, real speech, TU50 at 18 dB Eb/N0, a late joiner,
+cell, a talkgroup of three handsets, real speech, TU50 at 20 dB Eb/N0, a late joiner,
 an SDS, an eavesdropper and a compromised base station.
 
 It writes to --out: each receiver's audio (NAME.rx.wav), each talker's local decode,

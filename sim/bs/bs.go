@@ -242,6 +242,12 @@ func (b *BS) Uplink(now clock.Slot, tn int, blk *link.Block) {
 				b.C.UplinkBFI++
 			}
 		}
+		if blk.Stolen && !blk.CRCOK {
+			// The STCH did not decode: relay a null STCH (StolenFor 0) rather
+			// than re-encode garbage under a fresh CRC.
+			clear(blk.STCH)
+			blk.STCH2 = blk.STCH2[:0]
+		}
 		if b.obs != nil {
 			b.obs.ObserveTraffic(now, uint8(tn), blk)
 		}

@@ -13,7 +13,8 @@ type Crypto interface {
 	// (121 bits, a SAF) to send in the first stolen half-slot.
 	StartTx(now clock.Slot, gssi uint32) ([]byte, error)
 	// EncryptFrame encrypts the next speech frame position in place; skip marks a
-	// position lost to a stolen half-slot (its keystream is discarded).
+	// speech position with no frame to send (its counter value and keystream are
+	// used up). Positions taken by a SAF are counted by NextSAF, not here.
 	EncryptFrame(gssi uint32, frame []byte, skip bool) error
 	// SAFDue reports whether the next traffic slot must steal a half-slot for a SAF,
 	// and NextSAF returns that SAF (121 bits).
@@ -25,8 +26,8 @@ type Crypto interface {
 
 	// RxSTCH hands the receiver a decoded STCH TM-SDU of a transmission in gssi.
 	RxSTCH(now clock.Slot, gssi uint32, stch []byte) RxEvent
-	// RxFrame decrypts a received speech frame in place. bad marks a BFI or
-	// stolen position. It returns false when the frame cannot be played (no sync
+	// RxFrame decrypts a received speech frame in place. bad marks a BFI, or a
+	// stolen position whose STCH was lost (the position still counts). It returns false when the frame cannot be played (no sync
 	// yet: late entry; muted after a tamper alarm): the handset conceals it.
 	RxFrame(now clock.Slot, gssi uint32, frame []byte, bad bool) bool
 	// RxEnd closes the receiver's view of the current transmission in gssi.
@@ -65,4 +66,6 @@ type CryptoStats struct {
 	KMFAccepted       int `json:"kmf_accepted"`
 	KMFRejected       int `json:"kmf_rejected"`
 	FramesMuted       int `json:"frames_muted"`
+	EOTVerified       int `json:"eot_signatures_verified"`
+	EOTFailed         int `json:"eot_signatures_failed"`
 }

@@ -137,6 +137,7 @@ type txState struct {
 	total     int // frames in the talk
 	pos       int // next position (FC offset) to transmit
 	seq       int // transmission number
+	slots     int // traffic slots sent
 	firstJ    int64
 	sending   bool
 	tailBuilt bool

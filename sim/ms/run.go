@@ -6,6 +6,9 @@ import (
 	"github.com/tetrasim/tetrasim/sim/link"
 )
 
+// RepeatStartSAF makes a talker send a second SAF in its second traffic slot.
+const RepeatStartSAF = true
+
 // FrameS is one speech frame [s].
 const FrameS = 0.030
 
@@ -357,12 +360,14 @@ func (h *Handset) rxTraffic(now clock.Slot, gssi uint32, c *callInfo, blk *link.
 	// Positions of traffic slots that never arrived: conceal, and keep the
 	// decryptor's frame counter in step.
 	for p := c.lastPos + 1; p < pos; p++ {
-		h.playFrame(now, gssi, c, p, nil, true, 0, -1, 0)
+		h.playFrame(now, gssi, c, p, nil, true, 0, -1, 0, true)
 	}
+	anchored := false
 	if sf := stolenFor(blk.STCH); blk.Stolen && h.crypto != nil && (sf == link.StolenSAF || sf == link.StolenSAFBoth) {
 		h.C.STCHReceived++
 		if blk.CRCOK {
-			h.crypto.RxSTCH(now, gssi, blk.STCH[3:])
+			ev := h.crypto.RxSTCH(now, gssi, blk.STCH[3:])
+			anchored = ev.Err == nil && ev.Synced
 		}
 	}
 	if len(blk.STCH2) > 3 && h.crypto != nil && blk.CRCOK {
@@ -371,7 +376,12 @@ func (h *Handset) rxTraffic(now clock.Slot, gssi uint32, c *callInfo, blk *link.
 	}
 	for k := 0; k < 2; k++ {
 		bad := blk.BFI[k] || (k == 0 && blk.Stolen) || len(blk.STCH2) > 0
-		h.playFrame(now, gssi, c, pos+k, blk.Speech[k], bad, blk.CaptureS[k], blk.Pos+k, blk.TxSeq)
+		// The frame counter: a speech position advances it (MissedFrame when
+		// bad); a stolen position carried a SAF, whose FC_next re-anchors the
+		// decryptor when accepted, else the position counts as missed; tail
+		// slots (both halves stolen) carry no speech positions.
+		count := !(k == 0 && blk.Stolen && anchored) && len(blk.STCH2) == 0
+		h.playFrame(now, gssi, c, pos+k, blk.Speech[k], bad, blk.CaptureS[k], blk.Pos+k, blk.TxSeq, count)
 		if arrive > c.playBase+float64(pos+k)*FrameS {
 			h.C.FramesLate++
 		}
@@ -379,7 +389,7 @@ func (h *Handset) rxTraffic(now clock.Slot, gssi uint32, c *callInfo, blk *link.
 	c.lastPos = pos + 1
 }
 
-func (h *Handset) playFrame(now clock.Slot, gssi uint32, c *callInfo, pos int, bits []byte, bad bool, capture float64, txPos, txSeq int) {
+func (h *Handset) playFrame(now clock.Slot, gssi uint32, c *callInfo, pos int, bits []byte, bad bool, capture float64, txPos, txSeq int, count bool) {
 	f := Frame{Talker: c.talker, Pos: txPos, TxSeq: txSeq, PlayS: c.playBase + float64(pos)*FrameS, CaptureS: capture}
 	var frame []byte
 	if !bad && len(bits) == h.enc.BitsPerFrame() {
@@ -388,7 +398,7 @@ func (h *Handset) playFrame(now clock.Slot, gssi uint32, c *callInfo, pos int, b
 		bad = true
 	}
 	playable := !bad
-	if h.crypto != nil && c.encrypted {
+	if h.crypto != nil && c.encrypted && count {
 		playable = h.crypto.RxFrame(now, gssi, frame, bad)
 		if !playable && !bad {
 			h.C.FramesNoSync++
@@ -480,7 +490,7 @@ func (h *Handset) uplinkTraffic(now clock.Slot, tx *txState, blk *link.Block) bo
 	// Positions advance with the slot structure even over a gap.
 	want := int(2 * (now.TrafficFrame() - tx.firstJ))
 	for tx.pos < want {
-		h.sendFrame(tx, nil, true)
+		h.sendFrame(tx, nil, true, true)
 	}
 	blk.Kind = link.Traffic
 	blk.Pos, blk.TxSeq = tx.pos, tx.seq
@@ -505,18 +515,23 @@ func (h *Handset) uplinkTraffic(now clock.Slot, tx *txState, blk *link.Block) bo
 			second, tx.tail = tx.tail[0], tx.tail[1:]
 		}
 		blk.STCH2 = stch(blk.STCH2[:0], link.StolenSAF, second)
-		h.sendFrame(tx, nil, true)
-		h.sendFrame(tx, nil, true)
+		h.sendFrame(tx, nil, true, false)
+		h.sendFrame(tx, nil, true, false)
 		return true
 	}
 	if len(tx.fifo) < 2 && !done {
 		h.C.SenderUnderruns++
-		h.sendFrame(tx, nil, true)
-		h.sendFrame(tx, nil, true)
+		h.sendFrame(tx, nil, true, true)
+		h.sendFrame(tx, nil, true, true)
 		return false
 	}
 	steal := tx.stchNext != nil
-	if !steal && h.crypto != nil && h.crypto.SAFDue(tx.gssi) {
+	// Deviation from e2ee-design.md §5.5 (one SAF at the start, then every 16
+	// slots): the second traffic slot of a transmission repeats a SAF, so a
+	// receiver that loses the start SAF in a fade is not deaf for a whole SAF
+	// interval. It costs one speech frame per transmission.
+	repeat := tx.slots == 1 && RepeatStartSAF
+	if !steal && h.crypto != nil && (repeat || h.crypto.SAFDue(tx.gssi)) {
 		if saf, err := h.crypto.NextSAF(now, tx.gssi); err == nil {
 			tx.stchNext, steal = saf, true
 		}
@@ -529,17 +544,17 @@ func (h *Handset) uplinkTraffic(now clock.Slot, tx *txState, blk *link.Block) bo
 		}
 		if k == 0 && steal {
 			h.C.FramesStolen++
-			h.sendFrame(tx, f, true)
+			h.sendFrame(tx, f, true, false) // the SAF took this position's FC
 			continue
 		}
 		if f == nil {
-			h.sendFrame(tx, nil, true)
+			h.sendFrame(tx, nil, true, true)
 			blk.Speech[k] = append(blk.Speech[k][:0], make([]byte, h.enc.BitsPerFrame())...)
 			continue
 		}
 		blk.CaptureS[k] = f.CaptureS
 		ct := append([]byte(nil), f.Bits...)
-		h.sendFrame(tx, f, false)
+		h.sendFrame(tx, f, false, false)
 		if h.crypto != nil {
 			if err := h.crypto.EncryptFrame(tx.gssi, ct, false); err != nil {
 				clear(ct)
@@ -552,13 +567,14 @@ func (h *Handset) uplinkTraffic(now clock.Slot, tx *txState, blk *link.Block) bo
 		blk.STCH = stch(blk.STCH[:0], link.StolenSAF, tx.stchNext)
 		tx.stchNext = nil
 	}
+	tx.slots++
 	return true
 }
 
 // sendFrame logs a transmitted frame position (f nil or skip: the position is
 // lost) with the sender-side local decode, and advances the encryptor's counter
 // for skipped positions.
-func (h *Handset) sendFrame(tx *txState, f *Frame, skip bool) {
+func (h *Handset) sendFrame(tx *txState, f *Frame, skip, consume bool) {
 	rec := Frame{Talker: h.ISSI, TxSeq: tx.seq, Pos: tx.pos, PlayS: h.now.Seconds()}
 	if f != nil {
 		rec.Mic = f.Mic
@@ -574,7 +590,7 @@ func (h *Handset) sendFrame(tx *txState, f *Frame, skip bool) {
 			rec.CaptureS = f.CaptureS
 		}
 		h.local.Decode(rec.PCM, nil, true)
-		if h.crypto != nil {
+		if h.crypto != nil && consume {
 			_ = h.crypto.EncryptFrame(tx.gssi, nil, true)
 		}
 	}
@@ -605,4 +621,12 @@ func stolenFor(b []byte) link.StolenFor {
 		return 0
 	}
 	return link.StolenFor(b[0]&1<<2 | b[1]&1<<1 | b[2]&1)
+}
+
+// CryptoStats returns the E2EE counters (zero for the clear profile).
+func (h *Handset) CryptoStats() CryptoStats {
+	if h.crypto == nil {
+		return CryptoStats{}
+	}
+	return h.crypto.Stats()
 }

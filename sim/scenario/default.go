@@ -2,17 +2,17 @@ package scenario
 
 // DefaultYAML is the built-in scenario of `tetrasim call`: one cell, a talkgroup
 // of three handsets, real speech from the bundled clips, TU50 at a moderate
-// Eb/N0, a late joiner, an SDS, an eavesdropper and a compromised base station.
+// Eb/N0 (20 dB), a late joiner, an SDS, an eavesdropper and a compromised base station.
 const DefaultYAML = `name: default
 seed: 1
 fidelity: bits
-cipher: clear
+cipher: e2ee
 cells:
   - name: A
     id: 1
     position: [0, 0]
     downlink_mhz: 390
-    channel: {model: tu50, ebn0_db: 18}
+    channel: {model: tu50, ebn0_db: 20}
 talkgroups:
   - {name: fire, gssi: 9001}
 handsets:

@@ -37,6 +37,10 @@ type Scenario struct {
 	// SAFIntervalSlots is the number of traffic slots between Sync+Auth Frames
 	// (e2ee-design.md §5.5: 16), 4..32.
 	SAFIntervalSlots int `yaml:"saf_interval_slots"`
+	// TamperThreshold is the number of failed tag sub-windows in one
+	// transmission after which a receiver mutes the sender (e2ee-design.md §5.5:
+	// 2), 1..64.
+	TamperThreshold int `yaml:"tamper_threshold"`
 
 	Cells        []Cell        `yaml:"cells"`
 	Talkgroups   []Talkgroup   `yaml:"talkgroups"`
@@ -350,6 +354,11 @@ func (s *Scenario) validate(lines map[string]int) error {
 		v.fail("saf_interval_slots", "%d is out of range [4, 32]", s.SAFIntervalSlots)
 	}
 
+	if s.TamperThreshold == 0 {
+		s.TamperThreshold = 2
+	} else if s.TamperThreshold < 1 || s.TamperThreshold > 64 {
+		v.fail("tamper_threshold", "%d is out of range [1, 64]", s.TamperThreshold)
+	}
 	if len(s.Cells) == 0 {
 		v.fail("cells", "at least one cell is required")
 	}

@@ -1,0 +1,224 @@
+package air
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/tetrasim/tetrasim/radio"
+	"github.com/tetrasim/tetrasim/radio/lmac"
+	"github.com/tetrasim/tetrasim/radio/mac"
+	"github.com/tetrasim/tetrasim/sdr"
+	"github.com/tetrasim/tetrasim/sim/channel"
+)
+
+func testCell() Cell {
+	c := Cell{MCC: 262, MNC: 42, CC: 5}
+	c.Sysinfo = mac.Sysinfo{MainCarrier: 3600, FreqBand: 3, DuplexSpacing: 2, MSTxPwrMaxCell: 5, RxLevAccessMin: 3,
+		AccessParameter: 7, RadioDLTimeout: 4, OptionFlag: 2, LocationArea: 17, SubscriberClass: 0xffff, BSServiceDetails: 0x0e0}
+	return c
+}
+
+type key struct {
+	slot int64 // absolute slot number (Time.Slot())
+	ch   lmac.Channel
+	half uint8
+}
+
+// sent is what a transmitter put on the air, by slot and block.
+type sent map[key]string
+
+func bitsString(b []byte) string {
+	s := make([]byte, len(b))
+	for i, v := range b {
+		s[i] = '0' + v
+	}
+	return string(s)
+}
+
+// transmit runs the demonstration schedule for nslots slots.
+func transmit(t testing.TB, cfg TxConfig, nslots int) ([]complex64, sent) {
+	t.Helper()
+	tx, err := NewTransmitter(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := NewSchedule(cfg.Cell, 7)
+	log := sent{}
+	var out []complex64
+	var s DLSlot
+	for i := 0; i < nslots; i++ {
+		tm := tx.Time()
+		if err := sc.Next(tm, &s); err != nil {
+			t.Fatal(err)
+		}
+		a, _ := s.AACH.AppendBits(nil)
+		log[key{tm.Slot(), lmac.AACH, 0}] = bitsString(a)
+		for j, b := range s.Blocks {
+			if b.Channel == 0 {
+				continue
+			}
+			half := uint8(j + 1)
+			if s.Burst == radio.NormalDL && s.Blocks[1].Channel == 0 {
+				half = 0
+			}
+			log[key{tm.Slot(), b.Channel, half}] = bitsString(b.Bits)
+		}
+		if out, err = tx.Slot(out, &s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return tx.Flush(out), log
+}
+
+type result struct {
+	blocks, crcErr, match, mismatch, slots int
+	first, last                            int64
+}
+
+// receive runs x through a receiver and compares the blocks with log.
+func receive(t testing.TB, cfg RxConfig, x []complex64, log sent, chunk int) (result, *Receiver) {
+	t.Helper()
+	var res result
+	res.first = -1
+	slots := map[int64]bool{}
+	cfg.OnBlock = func(b *RxBlock) {
+		res.blocks++
+		if !b.CRCOK {
+			res.crcErr++
+		}
+		k := key{b.Time.Slot(), b.Channel, b.Half}
+		slots[k.slot] = true
+		if want, ok := log[k]; ok && want == bitsString(b.Bits) {
+			res.match++
+		} else if b.CRCOK {
+			res.mismatch++
+			if res.mismatch < 4 {
+				t.Logf("mismatch at %v %v half %d: found=%v", b.Time, b.Channel, b.Half, ok)
+			}
+		}
+	}
+	r, err := NewReceiver(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for a := 0; a < len(x); a += chunk {
+		r.Write(x[a:min(a+chunk, len(x))])
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	res.slots = len(slots)
+	for s := range slots {
+		if res.first < 0 || s < res.first {
+			res.first = s
+		}
+		res.last = max(res.last, s)
+	}
+	return res, r
+}
+
+// impair runs x through a chain of channel blocks.
+func impair(t testing.TB, x []complex64, blocks ...channel.Block) []complex64 {
+	t.Helper()
+	c, err := channel.NewChain(blocks...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := make([]complex64, c.OutLen(len(x)))
+	n := c.Process(y, x)
+	return y[:n]
+}
+
+// checkClean requires every transmitted block to come back with a good CRC
+// and identical bits.
+func checkClean(t *testing.T, res result, r *Receiver, log sent) {
+	t.Helper()
+	st := r.Decoder().Stats()
+	t.Logf("blocks %d (sent %d), matched %d, CRC errors %d, slots %d; carrier %.1f Hz; %+v",
+		res.blocks, len(log), res.match, res.crcErr, res.slots, r.CarrierHz(), st)
+	if res.crcErr != 0 || res.mismatch != 0 {
+		t.Fatalf("%d CRC errors, %d mismatches", res.crcErr, res.mismatch)
+	}
+	if res.match != len(log) {
+		t.Fatalf("recovered %d of %d blocks", res.match, len(log))
+	}
+}
+
+// TestRoundTrip36k: the demonstration downlink at 36 kS/s, carrier at the
+// centre, comes back completely: every block of every slot, 0 CRC errors.
+func TestRoundTrip36k(t *testing.T) {
+	cell := testCell()
+	x, log := transmit(t, TxConfig{Cell: cell}, 3*72+20)
+	res, r := receive(t, RxConfig{SampleRateHz: 36000}, x, log, 4001)
+	checkClean(t, res, r, log)
+}
+
+// TestRoundTrip2M4: 2.4 MS/s with the carrier at +300 kHz, received by a
+// radio whose crystal is 40 ppm off: the carrier appears 40 ppm × 390 MHz =
+// 15.6 kHz higher and the sample clock runs 40 ppm fast. The receiver finds
+// the carrier itself (search ±50 kHz around 300 kHz).
+func TestRoundTrip2M4(t *testing.T) {
+	const rate = 2.4e6
+	cell := testCell()
+	x, log := transmit(t, TxConfig{Cell: cell, SampleRateHz: rate, OffsetHz: 300e3}, 72+30)
+	osc, _ := channel.NewOscillator(nil, 40e-6*390e6, 0, rate)
+	clk, _ := channel.NewClockOffset(40, 0, rate)
+	y := impair(t, x, osc, clk)
+	res, r := receive(t, RxConfig{SampleRateHz: rate, OffsetHz: 300e3, SearchHz: 50e3}, y, log, 100003)
+	checkClean(t, res, r, log)
+	if math.Abs(r.CarrierHz()-(300e3+15.6e3)) > 1000 {
+		t.Errorf("carrier found at %.0f Hz, want 315600 ± 1000", r.CarrierHz())
+	}
+}
+
+// TestLeadingSilence: silence before the signal produces no blocks and no errors.
+func TestLeadingSilence(t *testing.T) {
+	x, log := transmit(t, TxConfig{Cell: testCell()}, 80)
+	y := append(make([]complex64, 3*510), x...)
+	res, r := receive(t, RxConfig{SampleRateHz: 36000}, y, log, 999)
+	checkClean(t, res, r, log)
+}
+
+// noisy runs the downlink through AWGN (and fading) and reports block error rates.
+func noisy(t *testing.T, ebn0 float64, fading bool, det sdr.Detector) (res result, st DecoderStats) {
+	const rate = 72000
+	cell := testCell()
+	nslots := 3*72 + 10
+	x, log := transmit(t, TxConfig{Cell: cell, SampleRateHz: rate}, nslots)
+	rng := rand.New(rand.NewPCG(3, 4))
+	var blocks []channel.Block
+	if fading {
+		f, err := channel.NewFading(rand.New(rand.NewPCG(5, 6)), channel.FadingConfig{SampleRateHz: rate, Profile: channel.ProfileTU50(), CarrierHz: 390e6})
+		if err != nil {
+			t.Fatal(err)
+		}
+		blocks = append(blocks, f)
+	}
+	awgn, _ := channel.NewAWGN(rng, channel.NoisePowerEbN0(ebn0, 0.25, rate, 36000))
+	blocks = append(blocks, awgn)
+	y := impair(t, x, blocks...)
+	res, r := receive(t, RxConfig{SampleRateHz: rate, Detector: det, Cell: &cell}, y, log, 7777)
+	st = r.Decoder().Stats()
+	return res, st
+}
+
+// TestAWGN10dB: at Eb/N0 = 10 dB the downlink decodes with few block errors.
+func TestAWGN10dB(t *testing.T) {
+	res, st := noisy(t, 10, false, sdr.Coherent)
+	fer := float64(res.crcErr) / float64(res.blocks)
+	t.Logf("AWGN 10 dB: %d blocks, %d CRC errors (%.2f%%), %d slots, %+v", res.blocks, res.crcErr, 100*fer, res.slots, st)
+	if res.mismatch != 0 || fer > 0.02 || res.slots < 3*72 {
+		t.Fatalf("too many errors")
+	}
+}
+
+// TestTU50: typical urban 50 km/h (two-tap Rayleigh, clause 6) at Eb/N0 = 20 dB.
+func TestTU50(t *testing.T) {
+	res, st := noisy(t, 20, true, sdr.Coherent)
+	fer := float64(res.crcErr) / float64(res.blocks)
+	t.Logf("TU50 20 dB: %d blocks, %d CRC errors (%.2f%%), %d slots, %+v", res.blocks, res.crcErr, 100*fer, res.slots, st)
+	if res.mismatch != 0 || fer > 0.15 || res.slots < 2*72 {
+		t.Fatalf("too many errors")
+	}
+}

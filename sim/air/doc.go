@@ -1,0 +1,24 @@
+// Package air is tetrasim's reusable physical-layer pipeline for the TETRA
+// downlink of ETSI EN 300 392-2 V3.2.1 (2007-09): a Transmitter that turns a
+// cell's slot contents into continuous complex baseband, and a monitoring
+// Receiver that turns complex baseband back into decoded blocks.
+//
+// # Overview
+//
+//	DLSlot ─► Encoder (radio/lmac chains, radio bursts) ─► 510 bits
+//	       ─► sdr.Modulator (π/4-DQPSK, RRC) ─► [Resampler] ─► [NCO offset] ─► IQ
+//
+//	IQ ─► [FindCarrier] ─► NCO ─► [channel filter to 72 kS/s] ─► sdr.Demodulator
+//	   ─► SlotDecoder (training → burst type, AACH, BSCH → time and cell,
+//	      usage marker → SCH/F or TCH/S, slot flag → half-slot blocks) ─► RxBlock
+//
+// Schedule produces a demonstration downlink (SYNC and SYSINFO in frame 18,
+// AACH in every slot, SCH/F, SCH/HD, TCH/S, STCH and Null PDUs elsewhere).
+// MAC PDUs are parsed from RxBlock.Bits with radio/mac.
+//
+// # Invariants
+//
+// No package-level state: a process can run many transmitters and receivers.
+// None of the types is safe for concurrent use. Blocks handed to callbacks
+// are valid only during the call.
+package air
