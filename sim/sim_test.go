@@ -146,3 +146,41 @@ talks:
 		t.Errorf("h4 across cells: %d of %d frames", h4.FramesIdentical, h4.FramesCompared)
 	}
 }
+
+// TestRekeyOverTheAir: the KMF's key wraps and signed announcement reach every
+// member as SDS through the base station, and the next call uses the new epoch.
+func TestRekeyOverTheAir(t *testing.T) {
+	y := `seed: 5
+cipher: e2ee
+cells: [{name: A, channel: {model: awgn, ebn0_db: 25}}]
+talkgroups: [{name: g}]
+handsets:
+  - {name: h1, talkgroups: [g]}
+  - {name: h2, talkgroups: [g]}
+  - {name: h3, talkgroups: [g]}
+rekeys: [{group: g, at_s: 0.8}]
+talks: [{who: h1, at_s: 5.0, duration_s: 2.0, wav: builtin}]
+sds: [{from: h2, group: g, at_s: 5.5, text: "new epoch, group message"}]
+eavesdropper: {cell: A}
+`
+	r := run(t, y)
+	for _, name := range []string{"h2", "h3"} {
+		h := handsetReport(t, r, name)
+		if h.E2EE.KMFAccepted == 0 || h.E2EE.KMFRejected != 0 {
+			t.Errorf("%s: KMF messages %+v", name, h.E2EE)
+		}
+		if h.FramesCompared < 40 || h.FramesIdentical != h.FramesCompared || h.E2EE.WindowsFailed != 0 {
+			t.Errorf("%s: %d of %d frames after the rekey, %+v", name, h.FramesIdentical, h.FramesCompared, h.E2EE)
+		}
+	}
+	if h3 := handsetReport(t, r, "h3"); len(h3.SDS) != 1 || h3.SDS[0].Text != "new epoch, group message" {
+		t.Errorf("group SDS: %+v", h3.SDS)
+	}
+	saw2 := false
+	for _, f := range r.Eavesdropper.SAFs {
+		saw2 = saw2 || f.EpochTag == 2
+	}
+	if !saw2 {
+		t.Errorf("the call after the rekey did not use epoch 2: %+v", r.Eavesdropper.SAFs)
+	}
+}

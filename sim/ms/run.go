@@ -150,7 +150,10 @@ func (h *Handset) capture(now clock.Slot) {
 		if t.Duration > 0 {
 			n = min(n, int(t.Duration.Seconds()/FrameS))
 		}
+		// Whole slots only: a talk of an odd number of frames gets one more
+		// (silence past the end of the microphone signal).
 		tx.total = max(n, 1)
+		tx.total += tx.total & 1
 	}
 	start := tx.started.Seconds()
 	for tx.captured < tx.total && start+float64(tx.captured+1)*FrameS <= now.Seconds() {
@@ -548,8 +551,15 @@ func (h *Handset) uplinkTraffic(now clock.Slot, tx *txState, blk *link.Block) bo
 			continue
 		}
 		if f == nil {
-			h.sendFrame(tx, nil, true, true)
-			blk.Speech[k] = append(blk.Speech[k][:0], make([]byte, h.enc.BitsPerFrame())...)
+			// Nothing to send at this position (should not happen: the talk is
+			// padded to whole slots): an all-zero frame, encrypted like speech so
+			// the tags still cover what is on the air.
+			z := make([]byte, h.enc.BitsPerFrame())
+			h.sendFrame(tx, nil, true, false)
+			if h.crypto != nil {
+				_ = h.crypto.EncryptFrame(tx.gssi, z, false)
+			}
+			blk.Speech[k] = append(blk.Speech[k][:0], z...)
 			continue
 		}
 		blk.CaptureS[k] = f.CaptureS
