@@ -29,6 +29,7 @@ func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format
 // subcommands lists the constructors of every subcommand. Each lives in its own file.
 var subcommands = []func() *cobra.Command{
 	newVersionCmd,
+	newKeysCmd,
 	newCallCmd,
 	newCodecCmd,
 	newBERCmd,
