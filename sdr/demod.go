@@ -149,7 +149,7 @@ const softPerNat = 4
 //	         v                                        |
 //	[acquire: collect 4 slots, CFO search, timing, slot search] --found--> [track]
 //	         ^                                                               |
-//	         +----------- 16 slots in a row without training ----------------+
+//	         +------ moving average of the training score below 0.3 ---------+
 //
 // The zero value is not usable. Not safe for concurrent use.
 type Demodulator struct {
@@ -178,23 +178,25 @@ type Demodulator struct {
 	asym    []complex64
 
 	// tracking
-	locked  bool
-	y       []complex64 // matched-filter output at spw
-	yLen    int
-	yOff    int64 // absolute working index of y[0]
-	yInBase int64 // input index of working index 0 (before the filter delay)
-	tStart  float64
-	ts      float64
-	omega   float64 // residual carrier rotation [rad/symbol]
-	bad     int
-	slipDir int
-	slipN   int
-	index   int64
-	lastIdx int64
-	lastSmp int64
-	emitted bool
-	chunk   []complex64
-	omTab   []complex64
+	locked   bool
+	y        []complex64 // matched-filter output at spw
+	yLen     int
+	yOff     int64 // absolute working index of y[0]
+	yInBase  int64 // input index of working index 0 (before the filter delay)
+	tStart   float64
+	ts       float64
+	omega    float64 // residual carrier rotation [rad/symbol]
+	scoreAvg float64 // moving average of the slot training score
+	slipDir  int
+	slipN    int
+	index    int64
+	lastIdx  int64
+	lastSmp  int64
+	emitted  bool
+	chunk    []complex64
+	clean    []complex64
+	hist     []complex64 // ring of the last len(hist) input samples
+	omTab    []complex64
 
 	// per-slot scratch, symbols k = -extra .. SlotSymbols-1+extra
 	r     []complex64
@@ -206,13 +208,15 @@ type Demodulator struct {
 
 const (
 	extra      = 3 // symbols extracted on each side of a slot
-	acqSlots   = 4 // slots collected for acquisition
+	acqSlots   = 8 // slots collected for acquisition
 	rxSpan     = 8 // matched-filter span [symbols]
 	inChunk    = 1024
-	lossSlots  = 16
-	acqThresh  = 0.3
-	lossThresh = 0.15
-	smoothW    = 24 // half window of the coherent phase smoother [symbols]
+	acqThresh  = 0.45 // mean training score over the acquisition block to lock
+	acqWorst   = 0.2  // and the least score of any slot in it
+	lossThresh = 0.3  // lock is lost when the score's moving average falls below
+	noTraining = 0.2  // a slot scoring below has Training = -1
+	smoothW    = 24   // half window of the coherent phase smoother [symbols]
+	maxPPM     = 2000 // largest sample-clock error tracked [ppm]
 )
 
 // cpat is a compiled sync pattern.
@@ -294,7 +298,11 @@ func NewDemodulator(cfg DemodConfig) (*Demodulator, error) {
 	d.mfDelay = float64(len(h)-1) / 2
 
 	d.acqLen = acqSlots * SlotSymbols * d.sps
-	d.raw = make([]complex64, d.acqLen+inChunk)
+	// Input history and raw buffer: acquisition block, one chunk, and what the
+	// working buffer can hold beyond a slot start (see unlock).
+	histLen := d.acqLen + 2*inChunk + 5*SlotSymbols*d.sps
+	d.raw = make([]complex64, histLen)
+	d.hist = make([]complex64, histLen)
 	d.nfft = 64
 	for float64(d.nfft) < inRate/300 {
 		d.nfft *= 2
@@ -318,6 +326,7 @@ func NewDemodulator(cfg DemodConfig) (*Demodulator, error) {
 	slotW := SlotSymbols * d.spw
 	d.y = make([]complex64, d.acqLen*d.u+inChunk*d.u+3*slotW)
 	d.chunk = make([]complex64, inChunk*d.u)
+	d.clean = make([]complex64, inChunk)
 	d.omTab = make([]complex64, d.spw)
 	for i := range d.omTab {
 		s, c := math.Sincos(-2 * math.Pi * float64(i) / float64(d.spw))
@@ -350,7 +359,7 @@ func (d *Demodulator) Reset() {
 	d.rawLen, d.rawOff, d.inCount = 0, 0, 0
 	d.locked = false
 	d.yLen, d.yOff = 0, 0
-	d.bad, d.slipDir, d.slipN = 0, 0, 0
+	d.slipDir, d.slipN, d.scoreAvg = 0, 0, 0
 	d.index, d.lastIdx, d.lastSmp, d.emitted = 0, 0, 0, false
 	d.nco.Reset()
 	d.mf.Reset()
@@ -368,7 +377,8 @@ func (d *Demodulator) OutLen(n int) int {
 // Process demodulates src and writes the completed slots to dst, returning their
 // count, at most OutLen(len(src)); it panics if dst is shorter than that. Slots come
 // out with a latency of about one slot (four during acquisition). Successive calls
-// behave as one call on the concatenated input.
+// behave as one call on the concatenated input. Samples that are NaN or infinite
+// are taken as 0.
 func (d *Demodulator) Process(dst []Slot, src []complex64) int {
 	if len(dst) < d.OutLen(len(src)) {
 		panic("sdr: Demodulator.Process: dst too short")
@@ -378,25 +388,76 @@ func (d *Demodulator) Process(dst []Slot, src []complex64) int {
 		c := min(len(src), inChunk)
 		in := src[:c]
 		src = src[c:]
-		d.inCount += int64(c)
-		if !d.locked {
-			copy(d.raw[d.rawLen:], in) // acquire keeps rawLen + inChunk <= acqLen
-			d.rawLen += c
-			if d.rawLen < d.acqLen {
-				continue
+		if !finite(in) {
+			for i, v := range in {
+				if real(v)-real(v) != 0 || imag(v)-imag(v) != 0 {
+					v = 0
+				}
+				d.clean[i] = v
 			}
-			if !d.acquire() {
-				continue
-			}
-		} else {
-			d.feed(in)
+			in = d.clean[:c]
 		}
-		for d.locked && d.slotReady() {
-			d.slot(&dst[n])
-			n++
+		n = d.push(dst, n, in)
+	}
+	return n
+}
+
+// push takes one chunk of clean input (at most inChunk samples).
+func (d *Demodulator) push(dst []Slot, n int, in []complex64) int {
+	d.record(in)
+	if d.locked {
+		d.feed(in)
+		n = d.emit(dst, n)
+	} else {
+		copy(d.raw[d.rawLen:], in)
+		d.rawLen += len(in)
+	}
+	// Acquisition, and after a lock the rest of the raw buffer; a loss of lock
+	// refills the raw buffer from the history, so the loop goes on.
+	for !d.locked && d.rawLen >= d.acqLen {
+		if !d.acquire() {
+			continue
+		}
+		end := d.rawLen
+		for a := d.acqLen; a < end && d.locked; a += inChunk {
+			d.feed(d.raw[a:min(a+inChunk, end)])
+			n = d.emit(dst, n)
+		}
+		if d.locked {
+			d.rawLen = 0
 		}
 	}
 	return n
+}
+
+// emit demodulates every slot the working buffer holds.
+func (d *Demodulator) emit(dst []Slot, n int) int {
+	for d.locked && d.slotReady() {
+		d.slot(&dst[n])
+		n++
+	}
+	return n
+}
+
+// record keeps the input history needed to restart acquisition after a loss of lock.
+func (d *Demodulator) record(in []complex64) {
+	h := len(d.hist)
+	p := int(d.inCount % int64(h))
+	for len(in) > 0 {
+		c := copy(d.hist[p:], in)
+		in = in[c:]
+		d.inCount += int64(c)
+		p = 0
+	}
+}
+
+// finite reports whether every sample is finite (no NaN or ±Inf part).
+func finite(x []complex64) bool {
+	var acc float32
+	for _, v := range x {
+		acc += (real(v) - real(v)) + (imag(v) - imag(v))
+	}
+	return acc == 0
 }
 
 // feed mixes and filters input samples into the working buffer.
@@ -514,6 +575,9 @@ func (d *Demodulator) score(ds []complex64, off, delta int) (int, float64) {
 func (d *Demodulator) acquire() bool {
 	inRate := float64(d.sps * SymbolRate)
 	cfo := d.coarseCFO(inRate)
+	if math.IsNaN(cfo) || math.IsInf(cfo, 0) {
+		cfo = 0
+	}
 	var tau float64
 	var k int
 	for pass := 0; pass < 2; pass++ {
@@ -525,14 +589,16 @@ func (d *Demodulator) acquire() bool {
 		for i := k - 1; i >= 1; i-- {
 			d.asym[i] = d.asym[i] * conj(d.asym[i-1])
 		}
-		w := fourthPower(d.asym[1:k])
-		cfo += w / (2 * math.Pi) * SymbolRate
+		if w := fourthPower(d.asym[1:k]); !math.IsNaN(w) {
+			cfo += w / (2 * math.Pi) * SymbolRate
+		}
 	}
 	// symbols of the final pass, differentials in asym[1:k]
 	bestO, bestS := -1, 0.0
 	for o := 0; o < SlotSymbols; o++ {
 		var sum float64
 		cnt := 0
+		worst := math.Inf(1)
 		for j := -1; ; j++ {
 			s0 := o + j*SlotSymbols
 			if s0 >= k {
@@ -543,9 +609,12 @@ func (d *Demodulator) acquire() bool {
 			}
 			_, s := d.score(d.asym[:k], s0, 0)
 			sum += s
+			worst = math.Min(worst, s)
 			cnt++
 		}
-		if cnt >= 2 && sum/float64(cnt) > bestS {
+		// Every slot of the block must show the training, not only the average:
+		// noise can give one large value at some offset.
+		if cnt >= 2 && worst >= acqWorst && sum/float64(cnt) > bestS {
 			bestO, bestS = o, sum/float64(cnt)
 		}
 	}
@@ -565,8 +634,8 @@ func (d *Demodulator) acquire() bool {
 	d.ts = float64(d.spw)
 	d.omega = 0
 	d.locked = true
-	d.bad, d.slipDir, d.slipN = 0, 0, 0
-	d.rawLen = 0
+	d.slipDir, d.slipN = 0, 0
+	d.scoreAvg = bestS
 	return true
 }
 
@@ -599,8 +668,8 @@ func (d *Demodulator) restartFront(cfo float64) {
 	d.mf.Reset()
 	d.yLen, d.yOff = 0, 0
 	d.yInBase = d.rawOff
-	for a := 0; a < d.rawLen; a += inChunk {
-		d.feed(d.raw[a:min(a+inChunk, d.rawLen)])
+	for a := 0; a < d.acqLen; a += inChunk {
+		d.feed(d.raw[a:min(a+inChunk, d.acqLen)])
 	}
 }
 
@@ -635,7 +704,7 @@ func (d *Demodulator) acqSymbols() (float64, int) {
 func (d *Demodulator) coarseCFO(inRate float64) float64 {
 	n := d.nfft
 	clear(d.psd)
-	for s := 0; s+n <= d.rawLen; s += n / 2 {
+	for s := 0; s+n <= d.acqLen; s += n / 2 {
 		for i := 0; i < n; i++ {
 			d.fbuf[i] = complex128(d.raw[s+i]) * complex(d.win[i], 0)
 		}
@@ -683,8 +752,12 @@ func (d *Demodulator) slot(s *Slot) {
 	ph, _ := d.omTiming(a, b, d.yOff)
 	mid := d.tStart + float64(SlotSymbols/2)*d.ts
 	e := math.Mod(ph-math.Mod(mid, spw)+1.5*spw, spw) - spw/2
+	if math.IsNaN(e) {
+		e = 0 // no signal energy at all
+	}
 	d.tStart += 0.4 * e
 	d.ts += 0.08 * e / SlotSymbols
+	d.ts = math.Min(math.Max(d.ts, spw*(1-maxPPM*1e-6)), spw*(1+maxPPM*1e-6))
 
 	// Symbols k = -extra .. 254+extra, derotated by the residual carrier.
 	n := len(d.r)
@@ -701,7 +774,7 @@ func (d *Demodulator) slot(s *Slot) {
 	// Differential detection: residual frequency from the fourth power of the whole
 	// slot, smoothed across slots (coherent detection uses its phase slope).
 	if d.cfg.Detector == Differential {
-		d.omega += 0.25 * fourthPower(d.d[extra:extra+SlotSymbols])
+		d.addOmega(0.25 * fourthPower(d.d[extra:extra+SlotSymbols]))
 	}
 
 	// Slot synchronisation check and slip detection.
@@ -714,7 +787,7 @@ func (d *Demodulator) slot(s *Slot) {
 	}
 	s.SyncScore = float32(sc)
 	s.Training = tr
-	if sc < lossThresh {
+	if sc < noTraining {
 		s.Training = -1
 	}
 
@@ -755,21 +828,35 @@ func (d *Demodulator) slot(s *Slot) {
 		d.tStart += float64(d.slipDir) * d.ts
 		d.slipDir, d.slipN = 0, 0
 	}
-	if sc < lossThresh {
-		d.bad++
-	} else {
-		d.bad = 0
-	}
+	d.scoreAvg = 0.85*d.scoreAvg + 0.15*sc
 	d.tStart += float64(SlotSymbols) * d.ts
-	if d.bad >= lossSlots {
+	if d.scoreAvg < lossThresh {
 		d.unlock()
 	}
 }
 
+// addOmega corrects the residual carrier rotation, keeping it within ±π/4 per
+// symbol (the range of the fourth-power estimator).
+func (d *Demodulator) addOmega(x float64) {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return
+	}
+	d.omega = math.Max(-math.Pi/4, math.Min(math.Pi/4, d.omega+x))
+}
+
+// unlock returns to acquisition, restarting from the input sample where the next
+// slot would have begun (so the result does not depend on how the input was chunked).
 func (d *Demodulator) unlock() {
 	d.locked = false
-	d.rawLen = 0
-	d.rawOff = d.inCount
+	h := int64(len(d.hist))
+	start := d.yInBase + int64(math.Floor((d.tStart-d.mfDelay)/float64(d.u)))
+	start = max(start, d.inCount-h, d.inCount-int64(len(d.raw)), 0)
+	start = min(start, d.inCount)
+	d.rawLen = int(d.inCount - start)
+	d.rawOff = start
+	for i := 0; i < d.rawLen; i++ {
+		d.raw[i] = d.hist[(start+int64(i))%h]
+	}
 }
 
 // softBits writes the soft bits of symbol k from the decision variable v ≈ m·e^{jΔφ}
@@ -874,7 +961,7 @@ func (d *Demodulator) coherent(s *Slot, c *cpat) {
 		sxy += x * un
 	}
 	nf := float64(n)
-	d.omega += 0.5 * (nf*sxy - sx*sy) / (nf*sxx - sx*sx)
+	d.addOmega(0.5 * (nf*sxy - sx*sy) / (nf*sxx - sx*sx))
 	// amplitude and noise over the slot
 	var m, nv float64
 	for i := extra; i < extra+SlotSymbols; i++ {
