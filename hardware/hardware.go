@@ -161,3 +161,9 @@ var (
 	ErrServerLagging   = errors.New("hardware: server stopped sending samples")
 	ErrStreamTruncated = errors.New("hardware: stream ended early")
 )
+
+// Settings is implemented by devices that can report their current sample rate
+// [S/s] and centre frequency [Hz] (0 when unknown), for recorders.
+type Settings interface {
+	Settings() (rateHz, centerHz float64)
+}

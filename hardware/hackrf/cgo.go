@@ -203,6 +203,13 @@ func (h *dev) Info() hardware.Info {
 
 func (h *dev) Stats() hardware.Stats { return h.c.Stats() }
 
+// Settings implements hardware.Settings.
+func (h *dev) Settings() (float64, float64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.rate, h.freq
+}
+
 func (h *dev) usable() error {
 	if h.closed.Load() {
 		return hardware.ErrClosed

@@ -115,6 +115,9 @@ type source struct {
 
 func (s *source) Info() hardware.Info { return s.info }
 
+// Settings implements hardware.Settings.
+func (s *source) Settings() (float64, float64) { return s.rate, s.freq }
+
 func (s *source) Tune(ctx context.Context, hz float64) (float64, error) {
 	if s.freq == 0 {
 		s.freq = hz

@@ -252,6 +252,16 @@ func (e *end) SetPPM(ppm float64) error {
 
 func (e *end) Stats() hardware.Stats { return e.c.Stats() }
 
+// Settings implements hardware.Settings.
+func (e *end) Settings() (float64, float64) {
+	e.p.mu.Lock()
+	defer e.p.mu.Unlock()
+	if e.dir == hardware.TX {
+		return e.p.rate, e.p.txFreq
+	}
+	return e.p.rate, e.p.rxFreq
+}
+
 func (e *end) Close() error {
 	p := e.p
 	p.mu.Lock()

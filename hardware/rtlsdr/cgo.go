@@ -155,6 +155,16 @@ func (r *dev) Info() hardware.Info {
 
 func (r *dev) Stats() hardware.Stats { return r.c.Stats() }
 
+// Settings implements hardware.Settings, as the device reports them.
+func (r *dev) Settings() (float64, float64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed.Load() {
+		return 0, 0
+	}
+	return float64(C.rtlsdr_get_sample_rate(r.d)), float64(C.rtlsdr_get_center_freq(r.d))
+}
+
 func (r *dev) usable() error {
 	if r.closed.Load() {
 		return hardware.ErrClosed

@@ -324,6 +324,13 @@ func (c *Client) Stats() hardware.Stats { return c.c.Stats() }
 // by more than Options.LagSlack.
 func (c *Client) Lagging() bool { return c.lagging.Load() }
 
+// Settings implements hardware.Settings: the last rate and frequency set.
+func (c *Client) Settings() (float64, float64) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return math.Float64frombits(c.rateBits.Load()), c.freq
+}
+
 // Close closes the connection; it unblocks a pending read. Idempotent.
 func (c *Client) Close() error {
 	if c.closed.Swap(true) {
