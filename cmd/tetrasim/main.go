@@ -33,6 +33,7 @@ var subcommands = []func() *cobra.Command{
 	newCallCmd,
 	newCodecCmd,
 	newBERCmd,
+	newDevicesCmd, newRecordCmd,
 }
 
 func newRootCmd() *cobra.Command {
