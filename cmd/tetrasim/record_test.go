@@ -91,7 +91,7 @@ func TestRecordUsageErrors(t *testing.T) {
 	}{
 		{[]string{"record", "--device", "nosuch=1", "--out", filepath.Join(dir, "a.sigmf-meta")}, 2},
 		{[]string{"record", "--device", "file=" + in, "--out", filepath.Join(dir, "b.sigmf-meta")}, 2}, // no rate
-		{[]string{"record", "--device", "file=" + in + ",rate=1e6"}, 2},                                   // no --out
+		{[]string{"record", "--device", "file=" + in + ",rate=1e6"}, 2},                                // no --out
 		{[]string{"record", "--device", "file=" + in + ",rate=1e6", "--seconds", "-1", "--out", filepath.Join(dir, "c.sigmf-meta")}, 2},
 		{[]string{"record", "--device", "file=" + filepath.Join(dir, "odd.cs16") + ",rate=1e6", "--out", filepath.Join(dir, "d.sigmf-meta")}, 1},
 		{[]string{"record", "--device", "file=" + filepath.Join(dir, "missing.cu8") + ",rate=1e6", "--out", filepath.Join(dir, "e.sigmf-meta")}, 1},
