@@ -1,6 +1,7 @@
 package air
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -223,12 +224,26 @@ func TestTU50(t *testing.T) {
 	}
 }
 
-func TestSweepLog(t *testing.T) {
+// BenchmarkDownlinkFER reports the block error rate of the demonstration
+// downlink (all blocks: AACH, BSCH, BNCH, SCH/F, SCH/HD, STCH, TCH/S) over
+// AWGN and TU50 at several Eb/N0, for both detectors.
+func BenchmarkDownlinkFER(b *testing.B) {
+	t := &testing.T{}
 	for _, fad := range []bool{false, true} {
-		for _, e := range []float64{4, 6, 8, 10, 15, 20} {
+		for _, e := range []float64{4, 6, 8, 10, 15} {
 			for _, det := range []sdr.Detector{sdr.Coherent, sdr.Differential} {
-				res, st := noisy(t, e, fad, det)
-				t.Logf("fading %v Eb/N0 %2.0f %v: blocks %d crc errors %d (%.2f%%) slots %d notrain %d nosig %d", fad, e, det, res.blocks, res.crcErr, 100*float64(res.crcErr)/float64(res.blocks), res.slots, st.NoTraining, st.NoSignal)
+				name := fmt.Sprintf("awgn/%gdB/%v", e, det)
+				if fad {
+					name = fmt.Sprintf("tu50/%gdB/%v", e, det)
+				}
+				b.Run(name, func(b *testing.B) {
+					var res result
+					for b.Loop() {
+						res, _ = noisy(t, e, fad, det)
+					}
+					b.ReportMetric(float64(res.crcErr)/float64(res.blocks), "FER")
+					b.ReportMetric(float64(res.slots), "slots")
+				})
 			}
 		}
 	}
