@@ -152,22 +152,23 @@ search:
 	for ii0 := 0; ii0 < 30; ii0++ {
 		ps0 := fp.StoreHi(fp.LMult0(q11GainI0, dn[2*ii0]), 5)
 		ps0a := fp.StoreHi(fp.LMult0(q11GainI0, dn[2*ii0+1]), 5)
-		alp0 := fp.LoadSh(rr[ii0][ii0], 14)
+		alp0 := int32(rr[ii0][ii0]) << 14
 		for ii1 := 1; ii1 < 30; ii1 += 4 {
 			ps1 := fp.Sub(ps0, dn[2*ii1])
 			ps1a := fp.Sub(ps0a, dn[2*ii1+1])
 
-			// alp1 = alp0·2 + rr[ii1][ii1] - 2·gain_i0·rr[ii0][ii1], /8
-			t := fp.AddSh(alp0, rr[ii1][ii1], 13)
-			t = fp.LMsu0(t, q14GainI0, rr[ii0][ii1])
-			alp1 := fp.ExtractH(t)
-			alp1L := fp.LoadSh(alp1, 15)
+			// alp1 = alp0·2 + rr[ii1][ii1] - 2·gain_i0·rr[ii0][ii1], /8.
+			// The reference's saturating sum (add_sh, L_msu0) cannot
+			// saturate: |alp0| + |rr·2^13| + |23170·rr| < 1.57e9.
+			alp1 := int16((alp0 + int32(rr[ii1][ii1])<<13 - q14GainI0*int32(rr[ii0][ii1])) >> 16)
+			alp1L := int32(alp1) << 15
 
-			// if |(ps1+ps1a)/2| > seuil1
-			t = fp.LoadSh(ps1, 15)
-			t = fp.LAbs(fp.AddSh(t, ps1a, 15))
-			t = fp.SubSh16(t, seuil1)
-			if t <= 0 {
+			// if |(ps1+ps1a)/2| > seuil1. The reference computes
+			// L_abs((ps1+ps1a)·2^15) - seuil1·2^16 with saturation, which
+			// keeps the sign of this exact comparison (seuil1·2^16 is
+			// never 2^31, the one value where L_abs(-2^31) = 2^31-1
+			// could matter).
+			if encAbs32(int32(ps1)+int32(ps1a)) <= 2*int32(seuil1) {
 				continue
 			}
 			for ii2 := 2; ii2 < 31; ii2 += 4 {
@@ -175,17 +176,13 @@ search:
 				ps2a := fp.Add(ps1a, dn[2*ii2+1])
 
 				// alp2 = alp1 + rr[ii2][ii2]
-				//        + 2·(gain_i0·rr[ii0][ii2] - rr[ii1][ii2]), /16
-				t = fp.AddSh(alp1L, rr[ii2][ii2], 12)
-				t = fp.LMac0(t, q13GainI0, rr[ii0][ii2])
-				t = fp.SubSh(t, rr[ii1][ii2], 13)
-				alp2 := fp.ExtractH(t)
+				//        + 2·(gain_i0·rr[ii0][ii2] - rr[ii1][ii2]), /16;
+				// no saturation: |alp1L| + 2^27 + 11585·2^15 + 2^28 < 1.86e9.
+				alp2 := int16((alp1L + int32(rr[ii2][ii2])<<12 + q13GainI0*int32(rr[ii0][ii2]) -
+					int32(rr[ii1][ii2])<<13) >> 16)
 
-				// if |(ps2+ps2a)/2| > seuil2
-				t = fp.LoadSh(ps2, 15)
-				t = fp.LAbs(fp.AddSh(t, ps2a, 15))
-				t = fp.SubSh16(t, seuil2)
-				if t <= 0 {
+				// if |(ps2+ps2a)/2| > seuil2, as for seuil1.
+				if encAbs32(int32(ps2)+int32(ps2a)) <= 2*int32(seuil2) {
 					continue
 				}
 				shif := 0
@@ -229,6 +226,14 @@ search:
 	index = fp.Add(index, fp.Shl(fp.Shr(int16(ip2), 3), 8))
 	index = fp.Add(index, fp.Shl(fp.Shr(int16(ip3), 3), 11))
 	return index, sign, shift
+}
+
+// encAbs32 is |x| for |x| < 2^31.
+func encAbs32(x int32) int32 {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // d4Best is the best code found so far by the search of D4i60_16: the

@@ -330,3 +330,165 @@ func TestEncAutocorrMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+func TestEncD4i60MatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 1))
+	var dn, dnRef [SubframeSamples + 4]int16
+	var f, h [codePad + SubframeSamples]int16
+	var rr [rrDim][rrDim]int16
+	var cod, y, codRef, yRef [SubframeSamples]int16
+	for trial := 0; trial < 3000; trial++ {
+		b := 1 + r.IntN(16)
+		encRandVec(r, dn[:SubframeSamples], b)
+		encRandVec(r, f[codePad:], 1+r.IntN(16))
+		encRandVec(r, h[codePad:], 1+r.IntN(16))
+		rr = [rrDim][rrDim]int16{}
+		for i := 0; i < 30; i++ {
+			encRandVec(r, rr[i][:30], 1+r.IntN(16))
+		}
+		if trial%3 == 0 { // a realistic matrix: correlations of h
+			encCalRr2(h[codePad:], &rr)
+		}
+		dnRef = dn
+		i1, s1, sh1 := encD4i60(dn[:], f[:], codePad, h[:], codePad, &rr, cod[:], y[:])
+		i2, s2, sh2 := encD4i60Ref(dnRef[:], f[:], codePad, h[:], codePad, &rr, codRef[:], yRef[:])
+		if i1 != i2 || s1 != s2 || sh1 != sh2 || cod != codRef || y != yRef {
+			t.Fatalf("trial %d: encD4i60 = %d,%d,%d, reference %d,%d,%d (codes equal: %v)",
+				trial, i1, s1, sh1, i2, s2, sh2, cod == codRef && y == yRef)
+		}
+	}
+}
+
+// encD4i60Ref is D4i60_16 of sub_sc_d.c transcribed with the saturating
+// operators only: the reference for the optimised encD4i60.
+func encD4i60Ref(dn []int16, f []int16, fOff int, h []int16, hOff int, rr *[rrDim][rrDim]int16,
+	cod, y []int16) (index, sign, shift int16) {
+	dn = dn[:SubframeSamples+4]
+	dn[60], dn[61], dn[62], dn[63] = 0, 0, 0, 0
+
+	// Minimum and maximum of dn for the positions of i0, i1 and i2.
+	max0, min0 := encMinMax(dn, 0, 2)
+	max0 = fp.StoreHi(fp.LMult0(max0, q11GainI0), 5) // times gain_i0
+	min0 = fp.StoreHi(fp.LMult0(min0, q11GainI0), 5)
+	max1, min1 := encMinMax(dn, 2, 8)
+	max2, min2 := encMinMax(dn, 4, 8)
+
+	// max1 = max(max0-min1, max1-min0)
+	// max2 = max(max0-min1+max2, max1-min0-min2)
+	max0 = fp.Sub(max0, min1)
+	max2 = fp.Add(max0, max2)
+	max1 = fp.Sub(max1, min0)
+	j := fp.Sub(max1, min2)
+	if fp.Sub(max0, max1) > 0 {
+		max1 = max0
+	}
+	if fp.Sub(j, max2) > 0 {
+		max2 = j
+	}
+
+	seuil1 := fp.Mult(max1, d4i60Threshold1)
+	seuil2 := fp.Mult(max2, d4i60Threshold2)
+
+	ip0, ip1, ip2, ip3 := 0, 2, 4, 6
+	var ps, psc int16
+	alpha := int16(255)
+	time := int16(d4i60MaxTime)
+
+search:
+	for ii0 := 0; ii0 < 30; ii0++ {
+		ps0 := fp.StoreHi(fp.LMult0(q11GainI0, dn[2*ii0]), 5)
+		ps0a := fp.StoreHi(fp.LMult0(q11GainI0, dn[2*ii0+1]), 5)
+		alp0 := fp.LoadSh(rr[ii0][ii0], 14)
+		for ii1 := 1; ii1 < 30; ii1 += 4 {
+			ps1 := fp.Sub(ps0, dn[2*ii1])
+			ps1a := fp.Sub(ps0a, dn[2*ii1+1])
+
+			// alp1 = alp0·2 + rr[ii1][ii1] - 2·gain_i0·rr[ii0][ii1], /8
+			t := fp.AddSh(alp0, rr[ii1][ii1], 13)
+			t = fp.LMsu0(t, q14GainI0, rr[ii0][ii1])
+			alp1 := fp.ExtractH(t)
+			alp1L := fp.LoadSh(alp1, 15)
+
+			// if |(ps1+ps1a)/2| > seuil1
+			t = fp.LoadSh(ps1, 15)
+			t = fp.LAbs(fp.AddSh(t, ps1a, 15))
+			t = fp.SubSh16(t, seuil1)
+			if t <= 0 {
+				continue
+			}
+			for ii2 := 2; ii2 < 31; ii2 += 4 {
+				ps2 := fp.Add(ps1, dn[2*ii2])
+				ps2a := fp.Add(ps1a, dn[2*ii2+1])
+
+				// alp2 = alp1 + rr[ii2][ii2]
+				//        + 2·(gain_i0·rr[ii0][ii2] - rr[ii1][ii2]), /16
+				t = fp.AddSh(alp1L, rr[ii2][ii2], 12)
+				t = fp.LMac0(t, q13GainI0, rr[ii0][ii2])
+				t = fp.SubSh(t, rr[ii1][ii2], 13)
+				alp2 := fp.ExtractH(t)
+				alp2L := fp.LoadSh16(alp2)
+
+				// if |(ps2+ps2a)/2| > seuil2
+				t = fp.LoadSh(ps2, 15)
+				t = fp.LAbs(fp.AddSh(t, ps2a, 15))
+				t = fp.SubSh16(t, seuil2)
+				if t <= 0 {
+					continue
+				}
+				shif := 0
+				if fp.Sub(fp.Abs(ps2a), fp.Abs(ps2)) > 0 {
+					ps2 = ps2a
+					shif = 1
+				}
+				ps2L := fp.LoadSh(ps2, 15)
+				for ii3 := 3; ii3 < 32; ii3 += 4 {
+					// ps3 = (ps2 - dn[2·ii3+shif]) / 2, in 32 bits
+					t = fp.SubSh(ps2L, dn[2*ii3+shif], 15)
+					ps3 := fp.ExtractH(t)
+
+					// alp3 = alp2 + rr[ii3][ii3] + 2·(rr[ii1][ii3]
+					//        - gain_i0·rr[ii0][ii3] - rr[ii2][ii3])
+					t = fp.AddSh(alp2L, rr[ii3][ii3], 12)
+					t = fp.AddSh(t, rr[ii1][ii3], 13)
+					t = fp.LMsu0(t, q13GainI0, rr[ii0][ii3])
+					t = fp.SubSh(t, rr[ii2][ii3], 13)
+					alp3 := fp.ExtractH(t)
+
+					// new maximum if ps3²·alpha - psc·alp3 > 0
+					ps3c := fp.Mult(ps3, ps3)
+					t = fp.LMult(ps3c, alpha)
+					if fp.LMsu(t, psc, alp3) > 0 {
+						ps, psc, alpha = ps3, ps3c, alp3
+						ip0, ip1, ip2, ip3 = 2*ii0, 2*ii1, 2*ii2, 2*ii3
+						shift = int16(shif)
+					}
+				}
+				time = fp.Sub(time, 3)
+				if time <= 0 {
+					break search
+				}
+			}
+			time = fp.Sub(time, 4)
+			if time <= 0 {
+				break search
+			}
+		}
+	}
+
+	// cod = the code filtered by F, y = the code filtered by h2:
+	// p0[i]·gain_i0 - p1[i] + p2[i] - p3[i], negated if ps < 0.
+	neg := ps < 0
+	if neg {
+		sign = 1
+	}
+	s := int(shift)
+	encPulses(cod, f, fOff-s, ip0, ip1, ip2, ip3, neg)
+	encPulses(y, h, hOff-s, ip0, ip1, ip2, ip3, neg)
+
+	// index = i0/2 + (i1/8)<<5 + (i2/8)<<8 + (i3/8)<<11
+	index = fp.Shr(int16(ip0), 1)
+	index = fp.Add(index, fp.Shl(fp.Shr(int16(ip1), 3), 5))
+	index = fp.Add(index, fp.Shl(fp.Shr(int16(ip2), 3), 8))
+	index = fp.Add(index, fp.Shl(fp.Shr(int16(ip3), 3), 11))
+	return index, sign, shift
+}
