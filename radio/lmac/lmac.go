@@ -9,6 +9,8 @@
 // [Coder.Encode] turns type-1 bits into the type-5 bits of a burst block;
 // [Coder.Decode] turns soft type-5 bits back into type-1 bits and says whether
 // the block checks (CRC-16, TCH/S parity, or the RM decoding radius).
+// TCH/4.8 and TCH/2.4 with interleaving depth N = 4 or 8 keep history across
+// blocks: use a [DataChain] for them (the table rows are N = 1).
 //
 // # Bits
 //
