@@ -104,8 +104,42 @@ func Encode(dst, src []byte, p Puncturing) []byte {
 	var buf [4 * MaxBits]byte
 	v := EncodeMother(buf[:], src)
 	dst = dst[:n3]
-	for j := range dst {
-		dst[j] = v[p.Index(j+1)-1]
-	}
+	puncture(dst, v, p)
 	return dst
+}
+
+// puncture keeps mother-code bits p.Index(1…len(dst)) of v (clause 8.2.3.1.2),
+// walking the index with counters; TestPunctureWalk checks it against Index.
+func puncture(dst, v []byte, p Puncturing) {
+	var P []int
+	skip := 0
+	switch p {
+	case Rate23:
+		P = p23[:]
+	case Rate13:
+		P = p13[:]
+	case Rate292432:
+		P, skip = p23[:], 65
+	case Rate148432:
+		P, skip = p13[:], 35
+	default:
+		copy(dst, v)
+		return
+	}
+	t := len(P)
+	q, r, run := 0, 0, 0
+	for j := range dst {
+		dst[j] = v[8*q+P[r]-1]
+		r++
+		if r == t {
+			r, q = 0, q+1
+		}
+		if run++; run == skip {
+			run = 0
+			r++
+			if r == t {
+				r, q = 0, q+1
+			}
+		}
+	}
 }

@@ -58,7 +58,7 @@ func EncodeMother(dst, src []byte) []byte {
 	var r uint8
 	for k, u := range src {
 		r = (r<<1 | u&1) & 0x1F
-		v := mother(r)
+		v := motherTable[r]
 		d := dst[4*k : 4*k+4]
 		d[0] = v >> 3 & 1
 		d[1] = v >> 2 & 1
@@ -67,3 +67,11 @@ func EncodeMother(dst, src []byte) []byte {
 	}
 	return dst
 }
+
+// motherTable[r] = mother(r) for every 5-bit register.
+var motherTable = func() (t [32]uint8) {
+	for r := range t {
+		t[r] = mother(uint8(r))
+	}
+	return t
+}()

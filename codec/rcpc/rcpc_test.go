@@ -391,3 +391,22 @@ func bytesOf(s []int8) []byte {
 	}
 	return b
 }
+
+func TestPunctureWalk(t *testing.T) {
+	for _, tc := range []struct {
+		p  Puncturing
+		n2 int
+	}{{Rate23, 288}, {Rate13, 148}, {Rate292432, 292}, {Rate148432, 148}, {Rate14, 30}} {
+		v := make([]byte, 4*tc.n2)
+		for i := range v {
+			v[i] = byte(i)
+		}
+		got := make([]byte, tc.p.OutLen(tc.n2))
+		puncture(got, v, tc.p)
+		for j := range got {
+			if got[j] != v[tc.p.Index(j+1)-1] {
+				t.Fatalf("%v: j=%d", tc.p, j+1)
+			}
+		}
+	}
+}
