@@ -281,20 +281,19 @@ func (d *SlotDecoder) sysinfo(b []byte, slot int64) {
 }
 
 // secondHalfStolen reports whether an STCH block says that the second half
-// slot is stolen too (clause 21.4.3.1 length indication, 21.4.5 MAC-U-SIGNAL).
+// slot is stolen too: the first PDU is a MAC-U-SIGNAL with its flag set
+// (clause 21.4.5) or a MAC-RESOURCE with length indication "second half slot
+// stolen" (clause 21.4.3.1). It does not allocate.
 func secondHalfStolen(b []byte) bool {
-	for p, err := range mac.PDUs(mac.Downlink, lmac.STCH, b) {
-		if err != nil {
-			return false
-		}
-		switch p := p.(type) {
-		case *mac.USignal:
-			return p.SecondHalfStolen
-		case *mac.Resource:
-			if p.LengthInd == mac.LISecondHalfStolen {
-				return true
-			}
-		}
+	if len(b) < 3 {
+		return false
+	}
+	switch b[0]<<1 | b[1] {
+	case 3:
+		return b[2] == 1
+	case 0:
+		r, _, err := mac.ParseResource(b)
+		return err == nil && r.LengthInd == mac.LISecondHalfStolen
 	}
 	return false
 }
