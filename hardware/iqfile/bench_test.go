@@ -105,4 +105,3 @@ func TestReadWriteNoAllocs(t *testing.T) {
 		t.Errorf("Read+Write allocate %v per call", a)
 	}
 }
-
