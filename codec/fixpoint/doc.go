@@ -29,7 +29,12 @@
 // # Concurrency
 //
 // The package has no state; every function is safe for concurrent use.
-// No function allocates. All of them are small enough for the compiler to
-// inline except [DivS], [NormS] and [NormL] bodies that use bit tricks, and
-// the extended-precision and table-driven helpers.
+// No function allocates. The operators and the double-precision helpers
+// [LExtract], [LComp], [MpyMix], [Mpy32] and [StoreHi] are small enough for
+// the compiler to inline; [LShrR], [NormV], [Div32], [InvSqrt], [Log2],
+// [Pow2] and [Bin2Int] are not. Where a reference function is a chain of
+// saturating operators that provably cannot saturate, it is written as
+// plain integer arithmetic, with the argument in its doc comment; the
+// known-answer tests and a checksum over 200000 random operand sets, both
+// from the reference, cover every function.
 package fixpoint

@@ -27,8 +27,9 @@ func LoadSh(a, shift int16) int32 { return LMsu0(0, a, pow2neg[shift]) }
 // LoadSh16 is Load_sh16: a·2^16, computed as LMsu(0, a, -32768).
 func LoadSh16(a int16) int32 { return LMsu(0, a, Min16) }
 
-// StoreHi is store_hi: ExtractL(LShr(x, 16-shift)) for 0 <= shift <= 7.
-func StoreHi(x int32, shift int16) int16 { return int16(LShr(x, 16-shift)) }
+// StoreHi is store_hi: ExtractL(LShr(x, 16-shift)) for 0 <= shift <= 7
+// (the reference indexes an 8-entry table with shift).
+func StoreHi(x int32, shift int16) int16 { return int16(x >> uint8(16-shift)) }
 
 // NormV is norm_v: x normalised as by [NormL] but shifted left by at most
 // maxShift; it returns the shifted value and the shift used.
@@ -63,31 +64,41 @@ func Int2Bin(v, n int16, b []int16) {
 
 // LComp is L_comp: the 32-bit value hi·2^16 + lo·2 of a double-precision
 // pair (hi, lo), as produced by [LExtract].
-func LComp(hi, lo int16) int32 { return AddSh(LoadSh(lo, 0), hi, 15) }
+//
+// The reference computes AddSh(LoadSh(lo, 0), hi, 15); that sum of
+// magnitude below 2^30 + 2^15 never saturates, so it is written out plainly.
+func LComp(hi, lo int16) int32 { return int32(hi)<<15 + int32(lo) }
 
 // LExtract is L_extract: splits x into hi = x >> 16 and lo = (x - hi·2^16)
 // >> 1, the double-precision format of EN 300 395-2 (x = hi·2^16 + lo·2).
+//
+// The reference computes hi = ExtractH(LShl(x, 1)), which is x >> 15
+// clamped to 16 bits, and lo = ExtractL(SubSh(x, hi, 15)), whose 32-bit
+// difference never saturates; both are written out plainly.
 func LExtract(x int32) (hi, lo int16) {
-	hi = ExtractH(LShl(x, 1))
-	lo = ExtractL(SubSh(x, hi, 15))
-	return hi, lo
+	h := min(max(x>>15, int32(Min16)), int32(Max16))
+	return int16(h), int16(x - h<<15)
 }
 
 // MpyMix is mpy_mix: the product of the double-precision (hi1, lo1) by the
 // 16-bit lo2, a 32-bit result.
+//
+// The reference's AddSh(hi1·lo2, p1, 1) adds at most 2^16 to a product of
+// magnitude at most 2^30, so it never saturates and is written out plainly.
 func MpyMix(hi1, lo1, lo2 int16) int32 {
-	p1 := ExtractH(LMult0(lo1, lo2))
-	return AddSh(LMult0(hi1, lo2), p1, 1)
+	p1 := int16((int32(lo1) * int32(lo2)) >> 16)
+	return int32(hi1)*int32(lo2) + 2*int32(p1)
 }
 
 // Mpy32 is mpy_32: the product of two double-precision numbers (hi1, lo1)
 // and (hi2, lo2), a 32-bit result.
+//
+// As in [MpyMix], the reference's two AddSh steps (at most 2^16 each, on a
+// product of magnitude at most 2^30) never saturate.
 func Mpy32(hi1, lo1, hi2, lo2 int16) int32 {
-	p1 := ExtractH(LMult0(hi1, lo2))
-	p2 := ExtractH(LMult0(lo1, hi2))
-	x := LMult0(hi1, hi2)
-	x = AddSh(x, p1, 1)
-	return AddSh(x, p2, 1)
+	p1 := int16((int32(hi1) * int32(lo2)) >> 16)
+	p2 := int16((int32(lo1) * int32(hi2)) >> 16)
+	return int32(hi1)*int32(hi2) + 2*int32(p1) + 2*int32(p2)
 }
 
 // Div32 is div_32: the fractional quotient num / denom of a 32-bit
