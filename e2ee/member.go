@@ -163,6 +163,8 @@ type epochState struct {
 	sdsCtr     uint64
 	sdsRes     uint64
 
+	dead bool // wiped after its grace period
+
 	// derived, not persisted
 	chains map[uint16]*voiceChain
 	hwm    map[uint16]uint32 // highest verified FC_next per sender
@@ -189,7 +191,10 @@ func (ep *epochState) chain(s uint16) *voiceChain {
 	return c
 }
 
+// wipe erases the epoch's secrets. Senders and receivers still holding the epoch
+// see dead and stop using it.
 func (ep *epochState) wipe() {
+	ep.dead = true
 	wipe(ep.es[:])
 	wipe(ep.prk[:])
 	for _, c := range ep.chains {
@@ -198,7 +203,8 @@ func (ep *epochState) wipe() {
 	for _, k := range ep.sds {
 		k.wipe()
 	}
-	ep.chains, ep.sds = nil, nil
+	clear(ep.chains)
+	clear(ep.sds)
 }
 
 // tmin returns minutes since activation mod 4096 at time now.

@@ -84,6 +84,7 @@ func (m *Member) SealSDS(g uint32, dst, plaintext []byte) ([]byte, error) {
 		return dst, fmt.Errorf("%w: %d", ErrUnknownGroup, g)
 	}
 	now := m.now()
+	gs.expire(now)
 	ep := gs.active(now)
 	if ep == nil {
 		return dst, ErrNoEpoch
@@ -136,6 +137,7 @@ func (m *Member) OpenSDS(g uint32, dst, msg []byte) ([]byte, SDSInfo, error) {
 	s := uint16(msg[2])<<8 | uint16(msg[3])
 	ctr := get48(msg[4:])
 	info.Sender, info.Counter = s, ctr
+	gs.expire(m.now())
 	var ep *epochState
 	for i := len(gs.epochs) - 1; i >= 0; i-- {
 		if byte(gs.epochs[i].e) == msg[1] {

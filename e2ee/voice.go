@@ -98,6 +98,9 @@ func (s *Sender) SealVoice(dst, src []byte) (fc uint32, err error) {
 	if !s.inTx || s.pending >= s.max {
 		return 0, ErrSAFDue
 	}
+	if s.ep.dead {
+		return 0, ErrEpochExpired
+	}
 	fc, err = s.takeFC()
 	if err != nil {
 		return 0, err
@@ -123,7 +126,11 @@ func xorFrame(dst, src []byte, ks *[32]byte) {
 // SAF; later calls return a SAF whose tags cover the speech frames since the last.
 func (s *Sender) NextSAF(dst []byte) ([]byte, error) {
 	now := s.m.now()
+	s.gs.expire(now)
 	var f SAF
+	if s.inTx && s.ep.dead {
+		return dst, ErrEpochExpired
+	}
 	if !s.inTx {
 		ep := s.gs.active(now)
 		if ep == nil {
@@ -296,6 +303,11 @@ func (r *Receiver) OpenVoice(dst, src []byte) (fc uint32, err error) {
 		clear(dst[:FrameBits])
 		return 0, ErrNoSync
 	}
+	if r.ep.dead {
+		r.synced = false
+		clear(dst[:FrameBits])
+		return 0, ErrUnknownEpoch
+	}
 	fc = r.fc
 	r.fc++
 	slot := &r.ring[fc&63]
@@ -406,6 +418,11 @@ func circDist4096(a, b uint16) int {
 
 func (r *Receiver) acceptSAF(f *SAF) (STCHResult, error) {
 	res := STCHResult{Type: f.Type, Sender: f.Sender, FCNext: f.FCNext}
+	now := r.m.now()
+	r.gs.expire(now)
+	if r.synced && r.ep.dead {
+		r.synced, r.anchored = false, false
+	}
 	ep := r.gs.epochByTag(f.EpochTag)
 	if ep == nil {
 		r.stats.SAFsRejected++
@@ -415,7 +432,6 @@ func (r *Receiver) acceptSAF(f *SAF) (STCHResult, error) {
 	if e, ok := r.gs.roster[f.Sender]; ok {
 		res.Device = e.Device
 	}
-	now := r.m.now()
 	if time.Duration(circDist4096(f.TMin, ep.tmin(now)))*time.Minute > r.TimeTolerance {
 		r.stats.SAFsRejected++
 		return res, ErrTime
