@@ -7,6 +7,8 @@
 // All functions are pure and safe for concurrent use.
 package scramble
 
+import "math/bits"
+
 // Code is the 32-bit register form of a scrambling initial state:
 //
 //	Code = (e(1…30) << 2) | 3, e = MCC (10 bits) ‖ MNC (14 bits) ‖ CC (6 bits), MSB first
@@ -39,12 +41,7 @@ const tapMask = 1<<31 | 1<<30 | 1<<28 | 1<<27 | 1<<25 | 1<<24 | 1<<22 | 1<<21 | 
 	1<<16 | 1<<10 | 1<<9 | 1<<6 | 1<<0
 
 func parity32(x uint32) uint32 {
-	x ^= x >> 16
-	x ^= x >> 8
-	x ^= x >> 4
-	x ^= x >> 2
-	x ^= x >> 1
-	return x & 1
+	return uint32(bits.OnesCount32(x)) & 1
 }
 
 // next returns the next 32 sequence bits p(k…k+31), first bit in bit 31, and
@@ -88,7 +85,8 @@ func Bits(b []byte, c Code) {
 }
 
 // Soft descrambles soft bits in place (positive = 0): every position where the
-// sequence is 1 is negated. −128 becomes +127 so the range stays symmetric.
+// sequence is 1 is negated. −128 is first clamped to −127 so the range stays
+// symmetric.
 func Soft(s []int8, c Code) {
 	reg := uint32(c)
 	for i := 0; i < len(s); i += 32 {
@@ -96,13 +94,60 @@ func Soft(s []int8, c Code) {
 		w, reg = next(reg)
 		n := min(32, len(s)-i)
 		for j := 0; j < n; j++ {
+			v := max(s[i+j], -127)
 			if w>>(31-j)&1 != 0 {
-				v := s[i+j]
-				if v == -128 {
-					v = -127
-				}
-				s[i+j] = -v
+				v = -v
 			}
+			s[i+j] = v
 		}
+	}
+}
+
+// MaxCached is the longest block a [Scrambler] serves from its cache (a full
+// slot).
+const MaxCached = 432
+
+// Scrambler scrambles many blocks with the same code quickly: it keeps the
+// first 432 sequence bits of the last code it was given and regenerates them
+// only when the code changes. Results equal [Bits] and [Soft]. The zero value
+// is ready to use; a Scrambler is not safe for concurrent use.
+type Scrambler struct {
+	code  Code
+	valid bool
+	seq   [MaxCached]byte
+}
+
+func (s *Scrambler) load(c Code) {
+	if !s.valid || s.code != c {
+		Sequence(s.seq[:], c)
+		s.code, s.valid = c, true
+	}
+}
+
+// Bits scrambles b in place with c, like [Bits].
+func (s *Scrambler) Bits(b []byte, c Code) {
+	if len(b) > MaxCached {
+		Bits(b, c)
+		return
+	}
+	s.load(c)
+	seq := s.seq[:len(b)]
+	for i := range b {
+		b[i] ^= seq[i]
+	}
+}
+
+// Soft descrambles soft bits in place with c, like [Soft].
+func (s *Scrambler) Soft(v []int8, c Code) {
+	if len(v) > MaxCached {
+		Soft(v, c)
+		return
+	}
+	s.load(c)
+	seq := s.seq[:len(v)]
+	for i, x := range v {
+		x = max(x, -127)
+		m := -int8(seq[i]) // 0, or -1 where the sequence is 1
+		v[i] = (x ^ m) - m
 	}
 }

@@ -120,11 +120,8 @@ func TestSoft(t *testing.T) {
 	orig := append([]int8(nil), s...)
 	Soft(s, BSCH)
 	for i := range s {
-		w := orig[i]
+		w := max(orig[i], -127)
 		if seq[i] == 1 {
-			if w == -128 {
-				w = -127
-			}
 			w = -w
 		}
 		if s[i] != w {
@@ -139,6 +136,56 @@ func BenchmarkBits432(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Bits(buf, c)
+	}
+	b.ReportMetric(float64(b.N*len(buf))/b.Elapsed().Seconds(), "bits/s")
+}
+
+func TestScramblerMatches(t *testing.T) {
+	var sc Scrambler
+	for _, c := range []Code{BSCH, Cell(262, 42, 5), Cell(1, 2, 3), BSCH} {
+		for _, n := range []int{30, 120, 216, 432, 500} {
+			a, b := make([]byte, n), make([]byte, n)
+			for i := range a {
+				a[i] = byte(i*7) & 1
+				b[i] = a[i]
+			}
+			Bits(a, c)
+			sc.Bits(b, c)
+			if string(a) != string(b) {
+				t.Fatalf("Bits differ: code %#x n %d", uint32(c), n)
+			}
+			x, y := make([]int8, n), make([]int8, n)
+			for i := range x {
+				x[i] = int8(i*37 - 128)
+				y[i] = x[i]
+			}
+			Soft(x, c)
+			sc.Soft(y, c)
+			for i := range x {
+				if x[i] != y[i] {
+					t.Fatalf("Soft differs at %d: %d vs %d", i, x[i], y[i])
+				}
+			}
+		}
+	}
+}
+
+func TestScramblerAllocs(t *testing.T) {
+	var sc Scrambler
+	b := make([]byte, 432)
+	s := make([]int8, 432)
+	if n := testing.AllocsPerRun(20, func() { sc.Bits(b, 3); sc.Soft(s, 7) }); n != 0 {
+		t.Fatalf("allocates %.0f", n)
+	}
+}
+
+func BenchmarkScrambler432(b *testing.B) {
+	var sc Scrambler
+	buf := make([]int8, 432)
+	c := Cell(262, 42, 5)
+	b.ReportAllocs()
+	for b.Loop() {
+		sc.Soft(buf, c)
 	}
 	b.ReportMetric(float64(b.N*len(buf))/b.Elapsed().Seconds(), "bits/s")
 }

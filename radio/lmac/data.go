@@ -69,7 +69,7 @@ func (d *DataChain) Encode(dst []byte, type1 []byte, code scramble.Code) []byte 
 	n := len(dst)
 	dst = growBits(dst, p.Type5)
 	d.tx.Interleave(dst[n:], t3)
-	scramble.Bits(dst[n:], code)
+	d.c.scr.Bits(dst[n:], code)
 	return dst
 }
 
@@ -84,7 +84,7 @@ func (d *DataChain) Decode(dst []byte, soft []int8, code scramble.Code) (ready b
 	}
 	s := d.s4[:p.Type5]
 	copy(s, soft)
-	scramble.Soft(s, code)
+	d.c.scr.Soft(s, code)
 	if !d.rx.Deinterleave(d.s3[:p.Type5], s) {
 		return false
 	}

@@ -59,6 +59,16 @@ type Coder struct {
 	soft3 [MaxType5]int8
 	vit   rcpc.Decoder
 	sp    tchs.Decoder
+	scr   scramble.Scrambler // caches the sequence of the last cell code
+	scrB  scramble.Scrambler // BSCH code, kept apart so sync bursts do not thrash scr
+}
+
+// scrambler returns the cached scrambler for a chain.
+func (c *Coder) scrambler(p *Params) *scramble.Scrambler {
+	if p.FixedBSCH {
+		return &c.scrB
+	}
+	return &c.scr
 }
 
 // Encode appends the type-5 bits of the type-1 bits type1 of channel ch to dst,
@@ -112,7 +122,7 @@ func (c *Coder) Encode(dst []byte, ch Channel, type1 []byte, code scramble.Code)
 			copy(out, t3)
 		}
 	}
-	scramble.Bits(out, code)
+	c.scrambler(&p).Bits(out, code)
 	return dst
 }
 
@@ -151,7 +161,7 @@ func (c *Coder) Decode(dst []byte, ch Channel, soft []int8, code scramble.Code) 
 	}
 	s := c.soft[:p.Type5]
 	copy(s, soft)
-	scramble.Soft(s, code)
+	c.scrambler(&p).Soft(s, code)
 	switch p.Code {
 	case RM3014:
 		_, dist := rm.DecodeBits(dst, s)
