@@ -24,8 +24,11 @@ const (
 )
 
 // encExcCur is the index of the current frame's first excitation sample in
-// Encoder.oldExc: one always-zero sample (see excPad), then pitMax+lInter
-// past samples.
+// Encoder.oldExc: one always-zero sample (excPad, as in the Decoder), then
+// the pitMax+lInter past samples of the reference's old_exc. The encoder
+// never reads the zero: in the first subframe lags above 84 have no
+// fraction, so the interpolation reaches back at most 85+16 samples there,
+// and the later subframes start 60 samples further on.
 const encExcCur = excPad + excHist
 
 // Encoder is the speech encoder of EN 300 395-2 V1.3.1 (Init_Pre_Process,
