@@ -5,6 +5,7 @@ import (
 
 	"github.com/tetrasim/tetrasim/codec/voice"
 	"github.com/tetrasim/tetrasim/e2ee"
+	"github.com/tetrasim/tetrasim/radio/mac"
 	"github.com/tetrasim/tetrasim/sim/clock"
 	"github.com/tetrasim/tetrasim/sim/cmce"
 	"github.com/tetrasim/tetrasim/sim/link"
@@ -68,7 +69,11 @@ func (l *listener) air(now clock.Slot, uplink bool, tn uint8, b *link.Block) {
 		if !b.CRCOK {
 			return
 		}
-		if p, err := cmce.Parse(b.Sig); err == nil && p.Type != cmce.TypeNull {
+		dir := mac.Downlink
+		if uplink {
+			dir = mac.Uplink
+		}
+		if p, err := cmce.ParseMAC(dir, b.Sig); err == nil && p.Type != cmce.TypeNull {
 			l.ObservePDU(now, uplink, p)
 		}
 	case link.Traffic:
@@ -101,7 +106,7 @@ func (l *listener) ObserveTraffic(now clock.Slot, tn uint8, b *link.Block) {
 	if b.Stolen {
 		l.stch++
 		for _, st := range [][]byte{b.STCH, b.STCH2} {
-			if len(st) != link.STCHBits || !b.CRCOK {
+			if !link.IsUSignal(st) || !b.CRCOK {
 				continue
 			}
 			if f, err := e2ee.ParseSAF(st[3:]); err == nil {

@@ -31,7 +31,7 @@ func (l *LinkStats) add(b *link.Block) {
 	l.Bits += int64(b.Bits)
 	l.BitErrors += int64(b.BitErrors)
 	bad := (b.Kind == link.Control || b.Stolen) && !b.CRCOK
-	both := b.Stolen && len(b.STCH) >= 3 && b.STCH[1] == 1 && b.STCH[2] == 0 // StolenSAFBoth
+	both := b.Stolen && link.SecondHalfStolen(b.STCH)
 	if b.Kind == link.Traffic && !both && (b.BFI[1] || (!b.Stolen && b.BFI[0])) {
 		bad = true
 	}

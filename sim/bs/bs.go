@@ -1,6 +1,7 @@
 package bs
 
 import (
+	"github.com/tetrasim/tetrasim/radio/mac"
 	"github.com/tetrasim/tetrasim/sim/clock"
 	"github.com/tetrasim/tetrasim/sim/cmce"
 	"github.com/tetrasim/tetrasim/sim/link"
@@ -193,7 +194,7 @@ func (b *BS) downlinkMCCH(now clock.Slot, blk *link.Block) bool {
 		return false
 	}
 	var err error
-	b.scratch, err = p.AppendBits(b.scratch[:0])
+	b.scratch, err = cmce.AppendMAC(b.scratch[:0], mac.Downlink, &p)
 	if err != nil {
 		return false // our own PDU did not fit: never happens with the sizes above
 	}
@@ -224,7 +225,7 @@ func (b *BS) Uplink(now clock.Slot, tn int, blk *link.Block) {
 			b.C.UplinkCRCFail++
 			return
 		}
-		p, err := cmce.Parse(blk.Sig)
+		p, err := cmce.ParseMAC(mac.Uplink, blk.Sig)
 		if err != nil || !p.Type.Uplink() {
 			return
 		}
@@ -243,9 +244,10 @@ func (b *BS) Uplink(now clock.Slot, tn int, blk *link.Block) {
 			}
 		}
 		if blk.Stolen && !blk.CRCOK {
-			// The STCH did not decode: relay a null STCH (StolenFor 0) rather
-			// than re-encode garbage under a fresh CRC.
-			clear(blk.STCH)
+			// The STCH did not decode: relay a Null PDU in the stolen half-slot
+			// rather than re-encode garbage under a fresh CRC.
+			null, _ := mac.AppendBlock(nil, link.STCHBits, mac.Downlink)
+			blk.STCH = append(blk.STCH[:0], null...)
 			blk.STCH2 = blk.STCH2[:0]
 		}
 		if b.obs != nil {

@@ -6,9 +6,11 @@
 // Deviation from EN 300 392-2 clauses 14, 16 and 29: the PDUs keep the standard's
 // names and purpose but use a compact fixed layout of our own (a 5-bit PDU type,
 // then fixed-width fields), because the standard's optional-field machinery (the
-// O-bit/M-bit type-2/type-3 elements) adds nothing to the simulation. Every PDU
-// fits one SCH/F block (268 type-1 bits, clause 8.3.1); SDS payloads longer than
-// one block are segmented (MaxFragment bytes each) and reassembled by Reassembler.
+// O-bit/M-bit type-2/type-3 elements) and the LLC/MLE layers in between add
+// nothing to the simulation. Every PDU is at most MaxBits long, so that it fits
+// as the TM-SDU of one MAC-RESOURCE (downlink) or MAC-DATA (uplink) PDU in an
+// SCH/F block (radio/mac, clause 21.4); SDS payloads longer than one block are
+// segmented (MaxFragment bytes each) and reassembled by Reassembler.
 //
 // Parsing never panics on bits that came off the air: it returns ErrShort,
 // ErrUnknownPDU or ErrBadField.
@@ -21,9 +23,10 @@ import (
 	"github.com/tetrasim/tetrasim/internal/bits"
 )
 
-// BlockBits is the size of one SCH/F type-1 block (EN 300 392-2 clause 8.3.1,
-// Table 8.2 area): the PDUs are padded with zeros to it.
-const BlockBits = 268
+// MaxBits is the largest PDU: an SCH/F block (268 type-1 bits, EN 300 392-2
+// clause 8.3.1) less a MAC-RESOURCE header with an SSI address (43 bits),
+// rounded down to whole octets (the MAC length indication counts octets).
+const MaxBits = 224
 
 // Type is a PDU type (5 bits). Uplink types start with U, downlink with D.
 type Type uint8
@@ -91,8 +94,8 @@ const (
 )
 
 // MaxFragment is the largest SDS fragment payload [bytes] that fits one block
-// (91 header bits + 22 x 8 = 267 <= 268).
-const MaxFragment = 22
+// (93 header bits + 16 x 8 = 221 <= MaxBits).
+const MaxFragment = 16
 
 // Errors returned by Parse.
 var (
@@ -134,18 +137,19 @@ type PDU struct {
 	Data      []byte
 }
 
-// MaxGroups is the number of groups one location update can attach.
-const MaxGroups = 8
+// MaxGroups is the number of groups one location update can attach
+// (33 + 7 x 24 = 201 <= MaxBits).
+const MaxGroups = 7
 
-// AppendBits appends the PDU as BlockBits unpacked bits (padded with zeros).
-// It returns an error if a field does not fit.
+// AppendBits appends the PDU as unpacked bits (at most MaxBits). It returns an
+// error if a field does not fit.
 func (p *PDU) AppendBits(dst []byte) ([]byte, error) {
 	if p.Type >= numTypes {
 		return dst, ErrUnknownPDU
 	}
 	if p.SSI >= 1<<24 || p.GSSI >= 1<<24 || p.Talker >= 1<<24 || p.Dest >= 1<<24 ||
 		p.CallID >= 1<<14 || p.TN > 4 || p.Priority > 15 || len(p.Groups) > MaxGroups ||
-		len(p.Data) > MaxFragment || p.NFrags > 15 || p.Frag > 15 || p.Grant > GrantedOther {
+		len(p.Data) > MaxFragment || p.NFrags > MaxFragments || p.Frag > MaxFragments || p.Grant > GrantedOther {
 		return dst, fmt.Errorf("%w: %s", ErrBadField, p.Type)
 	}
 	start := len(dst)
@@ -186,8 +190,8 @@ func (p *PDU) AppendBits(dst []byte) ([]byte, error) {
 		dst = appendBool(dst, p.DestGroup)
 		dst = bits.AppendUint(dst, uint64(p.PID), 8)
 		dst = bits.AppendUint(dst, uint64(p.MsgRef), 16)
-		dst = bits.AppendUint(dst, uint64(p.Frag), 4)
-		dst = bits.AppendUint(dst, uint64(p.NFrags), 4)
+		dst = bits.AppendUint(dst, uint64(p.Frag), 5)
+		dst = bits.AppendUint(dst, uint64(p.NFrags), 5)
 		dst = bits.AppendUint(dst, uint64(len(p.Data)), 5)
 		for _, b := range p.Data {
 			dst = bits.AppendUint(dst, uint64(b), 8)
@@ -195,10 +199,7 @@ func (p *PDU) AppendBits(dst []byte) ([]byte, error) {
 	case UAck, DAck:
 		dst = bits.AppendUint(dst, uint64(p.SSI), 24)
 		dst = bits.AppendUint(dst, uint64(p.MsgRef), 16)
-		dst = bits.AppendUint(dst, uint64(p.Frag), 4)
-	}
-	for len(dst)-start < BlockBits {
-		dst = append(dst, 0)
+		dst = bits.AppendUint(dst, uint64(p.Frag), 5)
 	}
 	return dst, nil
 }
@@ -276,8 +277,8 @@ func Parse(b []byte) (PDU, error) {
 		p.DestGroup = r.u(1) == 1
 		p.PID = uint8(r.u(8))
 		p.MsgRef = uint16(r.u(16))
-		p.Frag = uint8(r.u(4))
-		p.NFrags = uint8(r.u(4))
+		p.Frag = uint8(r.u(5))
+		p.NFrags = uint8(r.u(5))
 		n := int(r.u(5))
 		if n > MaxFragment {
 			return PDU{}, ErrBadField
@@ -294,7 +295,7 @@ func Parse(b []byte) (PDU, error) {
 	case UAck, DAck:
 		p.SSI = uint32(r.u(24))
 		p.MsgRef = uint16(r.u(16))
-		p.Frag = uint8(r.u(4))
+		p.Frag = uint8(r.u(5))
 	default:
 		return PDU{}, ErrUnknownPDU
 	}
@@ -304,13 +305,19 @@ func Parse(b []byte) (PDU, error) {
 	return p, nil
 }
 
+// MaxFragments is the most fragments one SDS message can have (5-bit counts).
+const MaxFragments = 31
+
+// MaxSDS is the longest SDS payload [bytes] Fragment accepts.
+const MaxSDS = MaxFragments * MaxFragment
+
 // Fragment splits an SDS payload into SDS-DATA PDUs of at most MaxFragment bytes.
 // tmpl supplies Type, SSI, Dest, DestGroup, PID and MsgRef. It fails if the
 // payload needs more than 15 fragments.
 func Fragment(tmpl PDU, payload []byte) ([]PDU, error) {
 	n := max(1, (len(payload)+MaxFragment-1)/MaxFragment)
-	if n > 15 {
-		return nil, fmt.Errorf("%w: SDS of %d bytes needs %d fragments (max 15)", ErrBadField, len(payload), n)
+	if n > MaxFragments {
+		return nil, fmt.Errorf("%w: SDS of %d bytes needs %d fragments (max %d)", ErrBadField, len(payload), n, MaxFragments)
 	}
 	out := make([]PDU, n)
 	for i := range n {
@@ -329,7 +336,7 @@ type Reassembler struct {
 }
 
 type partial struct {
-	got   uint16
+	got   uint32
 	parts [][]byte
 }
 
@@ -363,7 +370,7 @@ func (r *Reassembler) Add(p PDU) (payload []byte, ok bool) {
 	return payload, true
 }
 
-func bitsSet(x uint16) int {
+func bitsSet(x uint32) int {
 	n := 0
 	for ; x != 0; x &= x - 1 {
 		n++

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+
+	"github.com/tetrasim/tetrasim/radio/mac"
 )
 
 func TestRoundTrip(t *testing.T) {
@@ -13,7 +15,7 @@ func TestRoundTrip(t *testing.T) {
 		p    PDU
 	}{
 		{"null", PDU{Type: TypeNull}},
-		{"register", PDU{Type: ULocationUpdateDemand, SSI: 1001, Groups: []uint32{9001, 9002}}},
+		{"register", PDU{Type: ULocationUpdateDemand, SSI: 1001, Groups: []uint32{9001, 9002, 3, 4, 5, 6, 7}}},
 		{"accept", PDU{Type: DLocationUpdateAccept, SSI: 0xFFFFFF, Groups: []uint32{1}}},
 		{"setup", PDU{Type: USetup, SSI: 1001, GSSI: 9001, Priority: 3, Encrypted: true}},
 		{"d-setup", PDU{Type: DSetup, SSI: 9001, GSSI: 9001, CallID: 16383, TN: 2, Talker: 1001, Priority: 15, Grant: GrantedOther, Encrypted: true}},
@@ -31,8 +33,8 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(b) != BlockBits {
-				t.Fatalf("len = %d, want %d", len(b), BlockBits)
+			if len(b) > MaxBits {
+				t.Fatalf("len = %d > %d", len(b), MaxBits)
 			}
 			got, err := Parse(b)
 			if err != nil {
@@ -71,7 +73,7 @@ func TestFieldLimits(t *testing.T) {
 }
 
 func TestFragmentReassemble(t *testing.T) {
-	payload := make([]byte, 100)
+	payload := make([]byte, 70)
 	for i := range payload {
 		payload[i] = byte(i)
 	}
@@ -90,7 +92,7 @@ func TestFragmentReassemble(t *testing.T) {
 	if !ok || !bytes.Equal(got, payload) {
 		t.Fatalf("reassembly failed: ok=%v", ok)
 	}
-	if _, err := Fragment(PDU{}, make([]byte, 16*MaxFragment)); err == nil {
+	if _, err := Fragment(PDU{}, make([]byte, MaxSDS+1)); err == nil {
 		t.Error("oversize SDS accepted")
 	}
 }
@@ -105,7 +107,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if len(b) > 4*BlockBits {
+		if len(b) > 4*MaxBits {
 			return
 		}
 		for i := range b {
@@ -123,5 +125,54 @@ func FuzzParse(f *testing.F) {
 		if err != nil || !reflect.DeepEqual(p, p2) {
 			t.Fatalf("re-parse differs: %+v vs %+v (%v)", p, p2, err)
 		}
+	})
+}
+
+func TestMACRoundTrip(t *testing.T) {
+	for _, dir := range []mac.Direction{mac.Downlink, mac.Uplink} {
+		for _, p := range []PDU{
+			{Type: DSetup, SSI: 9001, GSSI: 9001, CallID: 3, TN: 2, Talker: 1001, Encrypted: true},
+			{Type: USDSData, SSI: 1001, Dest: 1002, PID: PIDE2EESDS, NFrags: 2, Frag: 1, Data: bytes.Repeat([]byte{7}, MaxFragment)},
+			{Type: ULocationUpdateDemand, SSI: 1001, Groups: []uint32{1, 2, 3, 4, 5, 6, 7}},
+		} {
+			b, err := AppendMAC(nil, dir, &p)
+			if err != nil {
+				t.Fatalf("%v %s: %v", dir, p.Type, err)
+			}
+			if len(b) != SCHFBits {
+				t.Fatalf("block of %d bits", len(b))
+			}
+			got, err := ParseMAC(dir, b)
+			if err != nil || !reflect.DeepEqual(got, p) {
+				t.Errorf("%v %s: got %+v, %v", dir, p.Type, got, err)
+			}
+		}
+		null, err := AppendNull(nil, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ParseMAC(dir, null); !errors.Is(err, ErrNotForUs) {
+			t.Errorf("%v null block: %v", dir, err)
+		}
+	}
+}
+
+// FuzzParseMAC: arbitrary SCH/F blocks never panic.
+func FuzzParseMAC(f *testing.F) {
+	p := PDU{Type: DSetup, SSI: 1, GSSI: 2, CallID: 3, TN: 2, Talker: 4}
+	b, _ := AppendMAC(nil, mac.Downlink, &p)
+	f.Add(b, true)
+	f.Fuzz(func(t *testing.T, b []byte, down bool) {
+		if len(b) > 2*SCHFBits {
+			return
+		}
+		for i := range b {
+			b[i] &= 1
+		}
+		dir := mac.Uplink
+		if down {
+			dir = mac.Downlink
+		}
+		_, _ = ParseMAC(dir, b)
 	})
 }

@@ -36,15 +36,15 @@ func (k Kind) String() string {
 	return "none"
 }
 
-// StolenFor says what a stolen first half-slot carries (the first 3 bits of the
-// STCH block). Deviation from EN 300 392-2 clause 21.4.3 (MAC-U-SIGNAL): a 3-bit
-// header of our own instead of the MAC header, leaving 121 bits for the TM-SDU.
-type StolenFor uint8
+// IsUSignal reports whether an STCH block holds a MAC-U-SIGNAL PDU (EN 300
+// 392-2 clause 21.4.5: PDU type 11), whose TM-SDU is bits 3..123.
+func IsUSignal(stch []byte) bool {
+	return len(stch) == STCHBits && stch[0] == 1 && stch[1] == 1
+}
 
-const (
-	StolenSAF     StolenFor = 1 // E2EE Sync+Auth Frame or EOT-SIG fragment (121 bits)
-	StolenSAFBoth StolenFor = 2 // as StolenSAF, and the second half-slot is an STCH too
-)
+// SecondHalfStolen reports whether an STCH block's MAC-U-SIGNAL says the second
+// half-slot is stolen too.
+func SecondHalfStolen(stch []byte) bool { return IsUSignal(stch) && stch[2] == 1 }
 
 // Block is one slot's logical content, as sent or as decoded. The zero value is
 // an empty slot.

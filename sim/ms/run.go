@@ -1,6 +1,7 @@
 package ms
 
 import (
+	"github.com/tetrasim/tetrasim/radio/mac"
 	"github.com/tetrasim/tetrasim/sim/clock"
 	"github.com/tetrasim/tetrasim/sim/cmce"
 	"github.com/tetrasim/tetrasim/sim/link"
@@ -182,7 +183,7 @@ func (h *Handset) Downlink(now clock.Slot, tn int, blk *link.Block) {
 			h.C.ControlCRCFail++
 			return
 		}
-		p, err := cmce.Parse(blk.Sig)
+		p, err := cmce.ParseMAC(mac.Downlink, blk.Sig)
 		if err != nil || p.Type.Uplink() {
 			return
 		}
@@ -366,14 +367,14 @@ func (h *Handset) rxTraffic(now clock.Slot, gssi uint32, c *callInfo, blk *link.
 		h.playFrame(now, gssi, c, p, nil, true, 0, -1, 0, true)
 	}
 	anchored := false
-	if sf := stolenFor(blk.STCH); blk.Stolen && h.crypto != nil && (sf == link.StolenSAF || sf == link.StolenSAFBoth) {
+	if blk.Stolen && h.crypto != nil && link.IsUSignal(blk.STCH) {
 		h.C.STCHReceived++
 		if blk.CRCOK {
 			ev := h.crypto.RxSTCH(now, gssi, blk.STCH[3:])
 			anchored = ev.Err == nil && ev.Synced
 		}
 	}
-	if len(blk.STCH2) > 3 && h.crypto != nil && blk.CRCOK {
+	if link.IsUSignal(blk.STCH2) && h.crypto != nil && blk.CRCOK {
 		h.C.STCHReceived++
 		h.crypto.RxSTCH(now, gssi, blk.STCH2[3:])
 	}
@@ -449,7 +450,7 @@ func (h *Handset) Uplink(now clock.Slot, tn int, blk *link.Block) bool {
 		}
 		it := h.ul[0]
 		var err error
-		h.scratch, err = it.p.AppendBits(h.scratch[:0])
+		h.scratch, err = cmce.AppendMAC(h.scratch[:0], mac.Uplink, &it.p)
 		if err != nil {
 			h.ul = h.ul[1:]
 			return false
@@ -511,13 +512,13 @@ func (h *Handset) uplinkTraffic(now clock.Slot, tx *txState, blk *link.Block) bo
 			return false
 		}
 		blk.Stolen = true
-		blk.STCH = stch(blk.STCH[:0], link.StolenSAFBoth, tx.tail[0])
+		blk.STCH = stch(blk.STCH[:0], true, tx.tail[0])
 		tx.tail = tx.tail[1:]
 		var second []byte
 		if len(tx.tail) > 0 {
 			second, tx.tail = tx.tail[0], tx.tail[1:]
 		}
-		blk.STCH2 = stch(blk.STCH2[:0], link.StolenSAF, second)
+		blk.STCH2 = stch(blk.STCH2[:0], false, second)
 		h.sendFrame(tx, nil, true, false)
 		h.sendFrame(tx, nil, true, false)
 		return true
@@ -574,7 +575,7 @@ func (h *Handset) uplinkTraffic(now clock.Slot, tx *txState, blk *link.Block) bo
 	}
 	if steal {
 		blk.Stolen = true
-		blk.STCH = stch(blk.STCH[:0], link.StolenSAF, tx.stchNext)
+		blk.STCH = stch(blk.STCH[:0], false, tx.stchNext)
 		tx.stchNext = nil
 	}
 	tx.slots++
@@ -616,21 +617,18 @@ func (h *Handset) endTx(tx *txState) {
 	h.tx = nil
 }
 
-// stch builds an STCH block: the 3-bit StolenFor header, then the 121-bit TM-SDU
-// (zeros when sdu is nil: a fill half-slot).
-func stch(dst []byte, f link.StolenFor, sdu []byte) []byte {
-	dst = append(dst, byte(f>>2)&1, byte(f>>1)&1, byte(f)&1)
+// stch builds an STCH block: a MAC-U-SIGNAL PDU (EN 300 392-2 clause 21.4.5:
+// type 11, the second-half-stolen flag) whose 121-bit TM-SDU is sdu (zeros when
+// sdu is nil: a fill half-slot).
+func stch(dst []byte, secondStolen bool, sdu []byte) []byte {
+	dst = append(dst, 1, 1, 0)
+	if secondStolen {
+		dst[len(dst)-1] = 1
+	}
 	if sdu == nil {
 		return append(dst, make([]byte, link.SAFBits)...)
 	}
 	return append(dst, sdu...)
-}
-
-func stolenFor(b []byte) link.StolenFor {
-	if len(b) < 3 {
-		return 0
-	}
-	return link.StolenFor(b[0]&1<<2 | b[1]&1<<1 | b[2]&1)
 }
 
 // CryptoStats returns the E2EE counters (zero for the clear profile).

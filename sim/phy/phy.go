@@ -264,10 +264,6 @@ func dphi(b1, b2 byte) float64 {
 	return -3 * math.Pi / 4
 }
 
-// stolenBoth is the StolenFor value in the STCH header announcing that the
-// second half-slot is stolen as well.
-const stolenBoth = 2
-
 func (p *PHY) decode(out *link.Block, cell int, soft []int8, like *link.Block) {
 	code := p.code(cell)
 	switch like.Kind {
@@ -290,7 +286,7 @@ func (p *PHY) decode(out *link.Block, cell int, soft []int8, like *link.Block) {
 		out.STCH = grow(out.STCH, link.STCHBits)
 		out.CRCOK = p.coder.Decode(out.STCH, lmac.STCH, soft[:216], code)
 		out.BFI[0] = true
-		if out.CRCOK && out.STCH[1] == 1 && out.STCH[2] == 0 { // header 0b010: both halves stolen
+		if out.CRCOK && link.SecondHalfStolen(out.STCH) {
 			out.STCH2 = grow(out.STCH2, link.STCHBits)
 			if !p.coder.Decode(out.STCH2, lmac.STCH, soft[216:432], code) {
 				out.STCH2 = out.STCH2[:0]
