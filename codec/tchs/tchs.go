@@ -257,25 +257,11 @@ func (d *Decoder) viterbi(u []byte, coded []int8, n1 int, stolen bool) {
 	dec := d.dec[:n]
 	for k := 0; k < n; k++ {
 		s0, s1, s2 := int32(s[3*k]), int32(s[3*k+1]), int32(s[3*k+2])
-		var bm [8]int32
-		for jj := uint8(0); jj < 8; jj++ {
-			r := jj << 1
-			v := s0
-			if par5(r&gen1) == 1 {
-				v = -s0
-			}
-			if par5(r&gen2) == 1 {
-				v -= s1
-			} else {
-				v += s1
-			}
-			if par5(r&gen3) == 1 {
-				v -= s2
-			} else {
-				v += s2
-			}
-			bm[jj] = v
-		}
+		// Outputs (G1 G2 G3) of register jj<<1, jj = 0…7: 000 110 101 011
+		// 110 000 011 101 (checked by TestSpeechButterfly).
+		A, B := s0+s1+s2, -s0-s1+s2
+		C, D := -s0+s1-s2, s0-s1-s2
+		bm := [8]int32{A, B, C, D, B, A, D, C}
 		var nm [16]int32
 		var w uint16
 		for jj := 0; jj < 8; jj++ {

@@ -469,3 +469,22 @@ func BenchmarkEncode(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "slots/s")
 }
+
+// TestSpeechButterfly checks the hard-coded butterfly outputs of the speech
+// code against the generators, and the complement rule the butterfly needs
+// (every generator taps D⁰ and D⁴).
+func TestSpeechButterfly(t *testing.T) {
+	want := []string{"000", "110", "101", "011", "110", "000", "011", "101"}
+	for j := uint8(0); j < 8; j++ {
+		r := j << 1
+		got := string([]byte{'0' + par5(r&gen1), '0' + par5(r&gen2), '0' + par5(r&gen3)})
+		if got != want[j] {
+			t.Errorf("c_%d = %s, want %s", j, got, want[j])
+		}
+		for _, g := range []uint8{gen1, gen2, gen3} {
+			if par5((r|1)&g) == par5(r&g) || par5((r|16)&g) == par5(r&g) {
+				t.Errorf("generator %#x does not tap both D0 and D4", g)
+			}
+		}
+	}
+}
