@@ -93,6 +93,33 @@
 // (4096 frames, 256 messages) and Member.Persist is called before a block is used;
 // a restored Member resumes above the reservation, so no (key, nonce) repeats.
 //
+// # Details pinned (e2ee-design.md §5.13)
+//
+//   - EOT-SIG fragment header: type 1 (3 bits) || fragment index 0..4 (3 bits); the
+//     575-bit payload layout is above. Known answers in testdata/kat.txt.
+//   - EpochAnnounce, KeyWrap, RosterUpdate and DeviceKeyUpdate layouts: see those
+//     types (msg.go). A KeyWrap is 93 bytes, 98 with its SDS fragment header (the
+//     design's estimate was 88); an EpochAnnounce is 156 (161) bytes.
+//   - Roster hash: SHA-256("tetrasim/e2ee/v1 roster" || G || n || (s || device ||
+//     Ed25519 key) sorted by s).
+//   - Trusted time: the clock passed in MemberConfig.Now (GNSS or the local RTC);
+//     network time is never an input. t_min counts whole minutes since the epoch's
+//     activation, mod 4096.
+//   - t_min tolerance: a SAF is refused if the circular distance (mod 4096) between
+//     its t_min and the receiver's own is more than Receiver.TimeTolerance (default
+//     2 min). The circular distance makes the check work near epoch start, where a
+//     sender with a slightly slow clock gives t_min = 4095 ("minus one").
+//   - Frame counter: every frame position consumes one FC (speech frames and
+//     SAFs); a SAF at FC f carries FC_next = f+1 and its tags cover the speech
+//     frames since the previous SAF, split 8/8/8/7.
+//
+// Forward secrecy: an epoch's secret and PRK are kept while the epoch is installed
+// (so a receiver can derive any sender's chain on demand, which 10,000-member groups
+// need) and wiped after the grace period. The voice chain ratchet overwrites old
+// chain keys, but as long as PRK is held that gives no extra protection inside the
+// epoch: in this version forward secrecy has epoch granularity. Erasing PRK once
+// every roster sender's chain is derived is left for later.
+//
 // # Threat model (e2ee-design.md §4, §5.11)
 //
 // A compromised base station (or SwMI, or fake base station) sits on the path and

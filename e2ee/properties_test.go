@@ -526,3 +526,46 @@ func TestLateEntry(t *testing.T) {
 		t.Fatalf("late entry lost %d frames, more than one SAF interval", worst)
 	}
 }
+
+// TestTagOdds measures the forgery odds of a 16-bit truncated tag: 2^18 random
+// alterations of a sub-window's ciphertext (random bits of random frames) are
+// checked against the genuine tag; the fraction that collide must be near 2^-16
+// (expected 4 of 262,144; the bound allows for chance, p < 1e-4 either way).
+func TestTagOdds(t *testing.T) {
+	var es [32]byte
+	prk := epochPRK(SuiteAES, 0x1234, 1, &es)
+	c := newVoiceChain(SuiteAES, &prk, 3)
+	h := c.segment(0).hmac()
+	r := rand.New(rand.NewPCG(11, 11))
+	var frames [8]packedFrame
+	for i := range frames {
+		for j := range frames[i] {
+			frames[i][j] = byte(r.Uint32())
+		}
+		frames[i][10] &= 0xfc // 2 pad bits
+	}
+	in := tagInput{typ: STCHSAF, suite: SuiteAES, g: 0x1234, e: 1, s: 3, fcNext: 40, tmin: 2, first: 1, last: 8, frames: frames[:]}
+	var sum [32]byte
+	genuine := in.tag(h, &sum)
+	const trials = 1 << 18
+	hits := 0
+	for i := 0; i < trials; i++ {
+		alt := frames
+		nflip := 1 + r.IntN(8)
+		for k := 0; k < nflip; k++ {
+			b := r.IntN(ProtectedBits)
+			alt[r.IntN(8)][b>>3] ^= 0x80 >> (b & 7)
+		}
+		if alt == frames {
+			continue
+		}
+		in.frames = alt[:]
+		if in.tag(h, &sum) == genuine {
+			hits++
+		}
+	}
+	t.Logf("forged sub-windows accepted: %d of %d = %.2e (2^-16 = %.2e)", hits, trials, float64(hits)/trials, 1.0/65536)
+	if hits > 15 {
+		t.Fatalf("%d collisions: far above 2^-16", hits)
+	}
+}

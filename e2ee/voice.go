@@ -370,6 +370,18 @@ const (
 	WindowFail
 )
 
+func (w WindowResult) String() string {
+	switch w {
+	case WindowUnverifiable:
+		return "unverifiable"
+	case WindowPass:
+		return "pass"
+	case WindowFail:
+		return "FAIL"
+	}
+	return fmt.Sprintf("WindowResult(%d)", uint8(w))
+}
+
 // STCHResult reports what AcceptSTCH did with one stolen half-slot.
 type STCHResult struct {
 	Type       STCHType
