@@ -68,8 +68,9 @@ func dotCR(h []float32, x []complex64) complex64 {
 	var r0, i0, r1, i1, r2, i2, r3, i3 float32
 	i := 0
 	for ; i+4 <= n; i += 4 {
-		hh := h[i : i+4 : i+4]
-		xx := x[i : i+4 : i+4]
+		// array pointers: one bounds check per four taps
+		hh := (*[4]float32)(h[i:])
+		xx := (*[4]complex64)(x[i:])
 		r0 += hh[0] * real(xx[0])
 		i0 += hh[0] * imag(xx[0])
 		r1 += hh[1] * real(xx[1])
