@@ -139,7 +139,10 @@ func TestGuardWatchdog(t *testing.T) {
 	if d := time.Since(start); d < 150*time.Millisecond || d > 5*time.Second {
 		t.Errorf("watchdog fired after %v, want about 200 ms", d)
 	}
-	if !f.closed {
+	f.mu.Lock()
+	closed := f.closed
+	f.mu.Unlock()
+	if !closed {
 		t.Error("device not closed by the watchdog")
 	}
 	if _, err := g.WriteIQ(ctx, make([]complex64, 8)); !errors.Is(err, ErrWatchdog) {
