@@ -86,6 +86,23 @@ func EncodeBits(dst, info []byte) []byte {
 // information bits, 8 + 8 parity bits) per candidate.
 func DecodeSoft(s []int8) (info uint16, dist int) {
 	s = s[:CodewordBits]
+	// Fast path: if the hard decisions form a codeword and no bit is an
+	// erasure, that codeword has the largest possible correlation Σ|s_i| and
+	// every other codeword is strictly worse, so it is the ML decision.
+	var hard uint32
+	erasure := false
+	for _, v := range s {
+		hard <<= 1
+		if v < 0 {
+			hard |= 1
+		}
+		erasure = erasure || v == 0
+	}
+	if !erasure {
+		if h := uint16(hard >> 16); Encode(h) == hard {
+			return h, 0
+		}
+	}
 	// Partial correlations: t[mask] = Σ over the group of (bit set ? −s : s).
 	var ia, ib [128]int32
 	var pa, pb [256]int32

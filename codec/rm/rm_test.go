@@ -198,11 +198,19 @@ func FuzzDecodeSoft(f *testing.F) {
 }
 
 func BenchmarkDecodeSoft(b *testing.B) {
-	s := soft(Encode(0x1234))
-	s[3] = -s[3]
-	b.ReportAllocs()
-	for b.Loop() {
-		DecodeSoft(s)
+	clean := soft(Encode(0x1234))
+	noisy := soft(Encode(0x1234))
+	noisy[3] = -noisy[3]
+	for _, tc := range []struct {
+		name string
+		s    []int8
+	}{{"clean", clean}, {"one_error", noisy}} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				DecodeSoft(tc.s)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "codewords/s")
+		})
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "codewords/s")
 }
