@@ -27,8 +27,8 @@ const (
 	numChannels
 )
 
-// Code is the channel code of a chain.
-type Code uint8
+// Coding is the channel code of a chain (type-2 to type-3).
+type Coding uint8
 
 const (
 	NoCode Code = iota // no channel coding (TCH/7.2)
@@ -45,7 +45,7 @@ type Params struct {
 	CRC        bool            // CRC-16 of clause 8.2.3.3 appended (16 bits)
 	Tail       int             // zero tail bits appended before the convolutional code
 	Type2      int             // type-2 bits: Type1 + 16·CRC + Tail (0 for RM and TCH/S)
-	Code       Code            // channel code
+	Code       Coding          // channel code
 	Puncturing rcpc.Puncturing // RCPC puncturing scheme (Code == RCPC)
 	Type5      int             // type-3 = type-4 = type-5 bits out
 	Interleave int             // block interleaver a of clause 8.2.4.1 with K = Type5; 0 = none
