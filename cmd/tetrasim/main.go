@@ -34,6 +34,7 @@ var subcommands = []func() *cobra.Command{
 	newCodecCmd,
 	newBERCmd,
 	newDevicesCmd, newRecordCmd,
+	newTxCmd, newRxCmd,
 }
 
 func newRootCmd() *cobra.Command {

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tetrasim/tetrasim/hardware"
+	"github.com/tetrasim/tetrasim/hardware/iqfile"
+	"github.com/tetrasim/tetrasim/hardware/sigmf"
+	"github.com/tetrasim/tetrasim/iq"
+	"github.com/tetrasim/tetrasim/radio"
+	"github.com/tetrasim/tetrasim/radio/mac"
+	"github.com/tetrasim/tetrasim/sim/air"
+)
+
+func newTxCmd() *cobra.Command {
+	var (
+		mcc, mnc, cc uint
+		la           uint
+		carrier      float64
+		offset       float64
+		seconds      float64
+		out, bitsOut string
+		format       string
+		amplitude    float64
+		seed         uint64
+	)
+	c := &cobra.Command{
+		Use:   "tx --out FILE [--mcc N --mnc N --cc N] [--seconds S] [--rate R] [--offset HZ]",
+		Short: "Generate a TETRA base station's continuous downlink (IQ, SigMF or bits)",
+		Long: `Generate the continuous downlink of a TETRA cell (EN 300 392-2): SYNC and SYSINFO
+in frame 18 (sync bursts in the BSCH and BNCH timeslots), an AACH in every slot, and
+in frames 1-17 an MCCH on TN 1 (SCH/F MAC-RESOURCE to a group), TCH/S speech on TN 2
+(every 4th frame with a stolen STCH half), SCH/HD on TN 3 and Null PDUs on TN 4.
+The TM-SDUs are opaque test payloads and the speech frames pseudo-random bits.
+
+Output (at least one):
+  --out X.cf32|.cs16|.cs8|.cu8   raw interleaved IQ, format from the extension
+  --out X.sigmf-meta             SigMF recording (.sigmf-meta + .sigmf-data) with the
+                                 sample rate, centre frequency and one annotation per burst
+  --bits-out FILE                the transmitted bits, one per byte (0/1), 510 per slot
+  --device DEV                   a device or stream (see 'tetrasim devices --help')
+
+--rate is the output sample rate (default 36000; multiples of 18000 are exact, others
+are resampled), --offset puts the carrier that far from the centre frequency, and
+--carrier is the RF carrier announced in SYSINFO (the SigMF centre is carrier - offset
+unless --freq is given). Send at least 3 s so that receivers see two SYNCs.` + txLegalNote,
+		Args: cobra.NoArgs,
+	}
+	df := addDeviceFlags(c, hardware.TX)
+	fs := c.Flags()
+	fs.UintVar(&mcc, "mcc", 901, "mobile country code, 0-1023")
+	fs.UintVar(&mnc, "mnc", 9999, "mobile network code, 0-16383")
+	fs.UintVar(&cc, "cc", 1, "colour code, 1-63")
+	fs.UintVar(&la, "la", 1, "location area announced in SYSINFO, 0-16383")
+	fs.Float64Var(&carrier, "carrier", 390.0125e6, "RF carrier announced in SYSINFO [Hz] (on the 6.25 kHz raster)")
+	fs.Float64Var(&offset, "offset", 0, "carrier offset from the centre of the output [Hz]")
+	fs.Float64Var(&seconds, "seconds", 4, "length [s], > 0 (rounded up to whole slots of 14.17 ms)")
+	fs.StringVar(&out, "out", "", "output file: .cf32, .cs16, .cs8, .cu8 or .sigmf-meta")
+	fs.StringVar(&bitsOut, "bits-out", "", "write the burst bits, one per byte, 510 per slot")
+	fs.StringVar(&format, "format", "cf32", "sample format of a SigMF output: cf32, cs16, cs8 or cu8")
+	fs.Float64Var(&amplitude, "amplitude", 0.5, "RMS amplitude of the signal (full scale 1), > 0")
+	fs.Uint64Var(&seed, "seed", 1, "seed of the pseudo-random speech frames")
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if out == "" && bitsOut == "" && df.Device == "" {
+			return usagef("give --out FILE, --bits-out FILE or --device DEV")
+		}
+		if mcc > 1023 || mnc > 16383 || cc < 1 || cc > 63 || la > 16383 {
+			return usagef("--mcc 0-1023, --mnc 0-16383, --cc 1-63, --la 0-16383 (have %d, %d, %d, %d)", mcc, mnc, cc, la)
+		}
+		if !(seconds > 0) || math.IsInf(seconds, 0) || seconds > 24*3600 {
+			return usagef("--seconds %g: must be > 0 and at most a day", seconds)
+		}
+		if !(amplitude > 0) || amplitude > 1 {
+			return usagef("--amplitude %g: must be in (0, 1]", amplitude)
+		}
+		rate := df.Rate
+		if rate == 0 {
+			rate = 36000
+		}
+		band, num, off, ok := mac.CarrierNumber(carrier)
+		if !ok {
+			return usagef("--carrier %g Hz is not on the 6.25 kHz TETRA raster below 1.6 GHz", carrier)
+		}
+		center := df.Freq
+		if center == 0 {
+			center = carrier - offset
+		}
+		cell := air.Cell{MCC: uint16(mcc), MNC: uint16(mnc), CC: uint8(cc)}
+		cell.Sysinfo = mac.Sysinfo{MainCarrier: num, FreqBand: band, Offset: off, DuplexSpacing: 2,
+			MSTxPwrMaxCell: 5, RxLevAccessMin: 3, AccessParameter: 7, RadioDLTimeout: 4,
+			OptionFlag: 2, LocationArea: uint16(la), SubscriberClass: 0xffff, BSServiceDetails: 0x0e0}
+		tx, err := air.NewTransmitter(air.TxConfig{Cell: cell, SampleRateHz: rate, OffsetHz: offset, Amplitude: amplitude})
+		if err != nil {
+			return usageError{err}
+		}
+		slotSec := float64(radio.SlotSymbols) / radio.SymbolRate
+		nslots := int(math.Ceil(seconds / slotSec))
+
+		// Sinks.
+		var (
+			sinks []iq.Writer
+			ann   hardware.Annotator
+			close []func() error
+		)
+		defer func() {
+			for _, f := range close {
+				f()
+			}
+		}()
+		if out != "" {
+			if strings.HasSuffix(out, ".sigmf-meta") {
+				f, err := iq.ParseFormat(format)
+				if err != nil {
+					return usageError{err}
+				}
+				w, err := sigmf.Create(out, f, rate, center, fmt.Sprintf("tetrasim TETRA downlink MCC %d MNC %d CC %d, carrier %.4f MHz", mcc, mnc, cc, carrier/1e6))
+				if err != nil {
+					return err
+				}
+				sinks, ann = append(sinks, w), w
+				close = append(close, w.Close)
+			} else {
+				f, err := iq.FormatFromPath(out)
+				if err != nil {
+					return usageError{err}
+				}
+				w, err := iqfile.Create(out, f)
+				if err != nil {
+					return err
+				}
+				sinks = append(sinks, w)
+				close = append(close, w.Close)
+			}
+		}
+		var bw *bufio.Writer
+		if bitsOut != "" {
+			f, err := os.Create(bitsOut)
+			if err != nil {
+				return err
+			}
+			bw = bufio.NewWriter(f)
+			close = append(close, func() error {
+				if err := bw.Flush(); err != nil {
+					f.Close()
+					return err
+				}
+				return f.Close()
+			})
+		}
+		if df.Device != "" {
+			if df.Rate == 0 {
+				df.Rate = rate
+			}
+			if df.Freq == 0 {
+				df.Freq = center
+			}
+			planned := time.Duration(float64(nslots) * slotSec * float64(time.Second))
+			snk, err := openSinkWithSafety(cmd.Context(), cmd.ErrOrStderr(), df, planned)
+			if err != nil {
+				return err
+			}
+			sinks = append(sinks, snk)
+			if a, ok := snk.(hardware.Annotator); ok && ann == nil {
+				ann = a
+			}
+			close = append(close, func() error {
+				if err := snk.Flush(cmd.Context()); err != nil {
+					snk.Close()
+					return err
+				}
+				return snk.Close()
+			})
+		}
+
+		sched := air.NewSchedule(cell, seed)
+		var slot air.DLSlot
+		buf := make([]complex64, 0, int(tx.SamplesPerSlot())+64)
+		lo, hi := center+offset-12500, center+offset+12500
+		write := func(x []complex64) error {
+			for _, s := range sinks {
+				if _, err := s.Write(x); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		for i := 0; i < nslots; i++ {
+			if err := cmd.Context().Err(); err != nil {
+				return err
+			}
+			t := tx.Time()
+			if err := sched.Next(t, &slot); err != nil {
+				return err
+			}
+			start := tx.Samples()
+			if buf, err = tx.Slot(buf[:0], &slot); err != nil {
+				return err
+			}
+			if bw != nil {
+				if _, err := bw.Write(tx.Burst()); err != nil {
+					return err
+				}
+			}
+			if err := write(buf); err != nil {
+				return err
+			}
+			if ann != nil {
+				d := int64(math.Round(tx.DelaySamples()))
+				ann.Annotate(uint64(start+d), uint64(len(buf)), slotLabel(&slot), t.String(), lo, hi)
+			}
+		}
+		if err := write(tx.Flush(buf[:0])); err != nil {
+			return err
+		}
+		for len(close) > 0 {
+			f := close[0]
+			close = close[1:]
+			if err := f(); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "tx: %d slots (%.2f s) MCC %d MNC %d CC %d, carrier %.4f MHz at %+.0f Hz, %d samples at %.0f S/s\n",
+			nslots, float64(nslots)*slotSec, mcc, mnc, cc, carrier/1e6, offset, tx.Samples(), rate)
+		return nil
+	}
+	return c
+}
+
+// slotLabel names a slot's burst and blocks for an annotation, e.g. "SB BSCH+BNCH".
+func slotLabel(s *air.DLSlot) string {
+	l := s.Burst.String() + " " + s.Blocks[0].Channel.String()
+	if s.Blocks[1].Channel != 0 {
+		l += "+" + s.Blocks[1].Channel.String()
+	}
+	return l
+}
