@@ -22,11 +22,15 @@ type Bit interface{ ~byte | ~int8 }
 func Block[T Bit](dst, src []T, a int) {
 	K := len(src)
 	dst = dst[:K]
+	if K == 0 {
+		return
+	}
+	a %= K
 	k := 0
 	for i := range src {
 		k += a
 		if k >= K {
-			k %= K
+			k -= K
 		}
 		dst[k] = src[i]
 	}
@@ -36,11 +40,15 @@ func Block[T Bit](dst, src []T, a int) {
 func Deblock[T Bit](dst, src []T, a int) {
 	K := len(src)
 	dst = dst[:K]
+	if K == 0 {
+		return
+	}
+	a %= K
 	k := 0
 	for i := range dst {
 		k += a
 		if k >= K {
-			k %= K
+			k -= K
 		}
 		dst[i] = src[k]
 	}
