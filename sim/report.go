@@ -33,6 +33,7 @@ type Report struct {
 	Eavesdropper  *ListenerReport          `json:"eavesdropper,omitempty"`
 	CompromisedBS *ListenerReport          `json:"compromised_bs,omitempty"`
 	Latency       LatencyReport            `json:"latency"`
+	Transmissions []Transmission           `json:"transmissions"`
 	Events        int                      `json:"metadata_events"`
 	Missing       []string                 `json:"not_integrated"`
 }
@@ -182,6 +183,7 @@ func (sm *Sim) Report() *Report {
 		r.Handsets = append(r.Handsets, hr)
 	}
 	r.Latency = latencyReport(lat)
+	r.Transmissions = sm.transmissions()
 	for _, l := range []*listener{sm.spy, sm.cbs} {
 		if l == nil {
 			continue
@@ -330,5 +332,30 @@ func notIntegrated(s *scenario.Scenario) []string {
 	if s.Fidelity == "iq" {
 		out = append(out, "iq fidelity (runs at bits fidelity)")
 	}
+	return out
+}
+
+// Transmission is one push-to-talk transmission as sent.
+type Transmission struct {
+	Talker string  `json:"talker"`
+	Seq    int     `json:"seq"`
+	StartS float64 `json:"start_s"` // first traffic slot
+	EndS   float64 `json:"end_s"`   // end of the last traffic slot
+	Frames int     `json:"frame_positions"`
+}
+
+func (sm *Sim) transmissions() []Transmission {
+	var out []Transmission
+	for _, h := range sm.hs {
+		for _, f := range h.Sent {
+			if n := len(out); n > 0 && out[n-1].Talker == h.cfg.Name && out[n-1].Seq == f.TxSeq {
+				out[n-1].EndS = f.PlayS + clock.SlotDuration.Seconds()
+				out[n-1].Frames++
+				continue
+			}
+			out = append(out, Transmission{Talker: h.cfg.Name, Seq: f.TxSeq, StartS: f.PlayS, EndS: f.PlayS + clock.SlotDuration.Seconds(), Frames: 1})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].StartS < out[j].StartS })
 	return out
 }

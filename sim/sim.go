@@ -47,10 +47,9 @@ type handset struct {
 	dl, ul  *phy.Link
 	dlStats LinkStats
 	ulStats LinkStats
-	talks   []scenario.Talk
-	pcm     map[int][]int16 // talk index -> microphone
 	txBlk   link.Block
 	rxBlk   link.Block
+	txOn    bool
 }
 
 type cell struct {
@@ -81,6 +80,8 @@ type Sim struct {
 	wall        time.Duration
 	interrupted bool
 	keys        *keyInfra
+	rec         *recorder
+	recUL       []*link.Block
 }
 
 // New builds a simulation from a validated scenario. Every random choice (noise,
@@ -294,7 +295,15 @@ func (sm *Sim) step(s clock.Slot) {
 	tn := s.TDMA().TN
 	for _, c := range sm.cells {
 		// Downlink slot s.
-		if c.bs.Downlink(s, &c.dl) {
+		sent := c.bs.Downlink(s, &c.dl)
+		if sm.rec != nil && sm.rec.cell == c {
+			if sent {
+				sm.rec.downlink(s, &c.dl)
+			} else {
+				sm.rec.downlink(s, nil)
+			}
+		}
+		if sent {
 			c.bits = sm.phy.Encode(c.bits[:0], c.cfg.ID, &c.dl)
 			for _, h := range c.hs {
 				if !h.ListensTo(tn) {
@@ -318,7 +327,8 @@ func (sm *Sim) step(s clock.Slot) {
 		var txs []phy.Tx
 		var first *handset
 		for _, h := range c.hs {
-			if !h.Uplink(us, utn, &h.txBlk) {
+			h.txOn = h.Uplink(us, utn, &h.txBlk)
+			if !h.txOn {
 				continue
 			}
 			for len(sm.ulBits) <= len(txs) {
@@ -330,6 +340,15 @@ func (sm *Sim) step(s clock.Slot) {
 			if first == nil {
 				first = h
 			}
+		}
+		if sm.rec != nil && sm.rec.cell == c {
+			sm.recUL = sm.recUL[:0]
+			for _, h := range c.hs {
+				if h.txOn {
+					sm.recUL = append(sm.recUL, &h.txBlk)
+				}
+			}
+			sm.rec.uplink(us, sm.recUL, sm.ulBits[:len(txs)])
 		}
 		if len(txs) == 0 {
 			continue

@@ -5,10 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/tetrasim/tetrasim/hardware/sigmf"
+	"github.com/tetrasim/tetrasim/iq"
 	"github.com/tetrasim/tetrasim/sim"
 	"github.com/tetrasim/tetrasim/sim/clock"
 	"github.com/tetrasim/tetrasim/sim/scenario"
@@ -33,7 +37,8 @@ an SDS, an eavesdropper and a compromised base station.
 
 It writes to --out: each receiver's audio (NAME.rx.wav), each talker's local decode,
 what the eavesdropper and base station decoded without keys (*.nokeys.wav),
-report.json and summary.txt. Ctrl-C stops the run and still writes a valid, shorter report.`,
+SigMF recordings of the downlink and uplink air (36 kS/s cf32), a GSMTAP pcap of
+every MAC block (air.pcap, for Wireshark), PNG plots, report.json and summary.txt. Ctrl-C stops the run and still writes a valid, shorter report.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var s *scenario.Scenario
@@ -52,6 +57,11 @@ report.json and summary.txt. Ctrl-C stops the run and still writes a valid, shor
 			if err != nil {
 				return err
 			}
+			rec, err := startCallRecording(sm, out)
+			if err != nil {
+				return err
+			}
+			defer rec.close()
 			var progress func(now, end clock.Slot)
 			if !quiet && !asJSON {
 				bar := progressbar.NewOptions64(int64(sm.EndSlot()), progressbar.OptionSetWriter(cmd.ErrOrStderr()),
@@ -64,11 +74,19 @@ report.json and summary.txt. Ctrl-C stops the run and still writes a valid, shor
 			if runErr != nil && !interrupted {
 				return runErr
 			}
+			if err := sm.RecordErr(); err != nil {
+				return err
+			}
 			r := sm.Report()
+			rec.annotate(r)
+			if err := rec.close(); err != nil {
+				return err
+			}
 			files, err := sm.WriteOutputs(out, r)
 			if err != nil {
 				return err
 			}
+			files = append(files, rec.files...)
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
@@ -88,4 +106,78 @@ report.json and summary.txt. Ctrl-C stops the run and still writes a valid, shor
 	c.Flags().Int64Var(&seed, "seed", 1, "override the scenario's seed")
 	c.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
 	return c
+}
+
+// callRecording holds the air recordings of a call run.
+type callRecording struct {
+	dl, ul *sigmf.Writer
+	dlHz   float64 // downlink carrier [Hz]; the uplink is 10 MHz below
+	pcap   *os.File
+	files  []string
+	closed bool
+}
+
+func startCallRecording(sm *sim.Sim, out string) (*callRecording, error) {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, err
+	}
+	c := sm.AirCell()
+	r := &callRecording{dlHz: c.DownlinkMHz * 1e6}
+	var err error
+	desc := fmt.Sprintf("tetrasim call: cell %s downlink (pi/4-DQPSK, 2 samples per symbol)", c.Name)
+	if r.dl, err = sigmf.Create(filepath.Join(out, "downlink.sigmf-meta"), iq.CF32, sim.RecordRateHz, c.DownlinkMHz*1e6, desc); err != nil {
+		return nil, err
+	}
+	desc = fmt.Sprintf("tetrasim call: cell %s uplink (normal uplink bursts, 2 samples per symbol)", c.Name)
+	if r.ul, err = sigmf.Create(filepath.Join(out, "uplink.sigmf-meta"), iq.CF32, sim.RecordRateHz, (c.DownlinkMHz-10)*1e6, desc); err != nil {
+		r.close()
+		return nil, err
+	}
+	if r.pcap, err = os.Create(filepath.Join(out, "air.pcap")); err != nil {
+		r.close()
+		return nil, err
+	}
+	for _, w := range []*sigmf.Writer{r.dl, r.ul} {
+		r.files = append(r.files, w.MetaPath(), w.DataPath())
+	}
+	r.files = append(r.files, r.pcap.Name())
+	if err := sm.Record(sim.Recording{Downlink: r.dl, Uplink: r.ul, GSMTAP: r.pcap}); err != nil {
+		r.close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// annotate marks each transmission in both recordings.
+func (r *callRecording) annotate(rep *sim.Report) {
+	for _, t := range rep.Transmissions {
+		start := uint64(t.StartS * sim.RecordRateHz)
+		n := uint64((t.EndS - t.StartS) * sim.RecordRateHz)
+		label := fmt.Sprintf("%s talks (%s)", t.Talker, rep.Cipher)
+		if r.dl != nil {
+			// The downlink repeats the uplink one TDMA frame later.
+			r.dl.Annotate(start+4*510, n, label, "relayed by the base station", r.dlHz-12500, r.dlHz+12500)
+		}
+		if r.ul != nil {
+			r.ul.Annotate(start, n, label, "talker's uplink bursts", r.dlHz-10e6-12500, r.dlHz-10e6+12500)
+		}
+	}
+}
+
+func (r *callRecording) close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	var errs []error
+	if r.dl != nil {
+		errs = append(errs, r.dl.Close())
+	}
+	if r.ul != nil {
+		errs = append(errs, r.ul.Close())
+	}
+	if r.pcap != nil {
+		errs = append(errs, r.pcap.Close())
+	}
+	return errors.Join(errs...)
 }

@@ -4,11 +4,23 @@
 // acquires frequency, timing and slot position itself from the training sequences
 // of ETSI EN 300 392-2 V3.2.1 clause 9.4.4.3 (taken from package radio).
 //
-// The transmitted stream is a continuous downlink of normal bursts: every slot holds
-// q11-q22, 232 + 256 random bits around training sequence n at bit 244, and q1-q10.
-// BER is counted on the 466 random bits of each slot. Slots the receiver never
-// emits (before its first lock, or lost) are counted in Point.LostSlots, not in the
-// BER.
+// Uncoded (Config.Coded == 0): the transmitted stream is a continuous downlink of
+// normal bursts: every slot holds q11-q22, 232 + 256 random bits around training
+// sequence n at bit 244, and q1-q10. BER is counted on the 466 random bits of each
+// slot.
+//
+// Coded (Config.Coded a logical channel of radio/lmac): each slot carries blocks of
+// that channel, encoded type-1 -> type-5 by lmac.Coder for the cell MCC 262, MNC 42,
+// CC 5 and placed in the burst fields of EN 300 392-2 clause 9.4.4.2
+// (air-interface.md §4.1): full-slot channels in BKN1+BKN2 with training n,
+// half-slot channels twice per slot (BKN1, BKN2) with training p, TCH/S stolen in
+// BKN2 with p, AACH in BB, BSCH in SB1 of a sync burst with training y. BER counts
+// decoded type-1 bits, FER blocks whose decoding failed its check or has a bit
+// error (TCH/S: the bad-frame indication, since class-0 bits are unprotected).
+// Eb/N0 is per transmitted (channel) bit, the same axis as the uncoded sweep.
+//
+// Slots the receiver never emits (before its first lock, or lost) are counted in
+// Point.LostSlots, not in the BER.
 package bersweep
 
 import (
@@ -18,7 +30,9 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/tetrasim/tetrasim/codec/scramble"
 	"github.com/tetrasim/tetrasim/radio"
+	"github.com/tetrasim/tetrasim/radio/lmac"
 	"github.com/tetrasim/tetrasim/sdr"
 	"github.com/tetrasim/tetrasim/sim/channel"
 )
@@ -43,6 +57,8 @@ type Config struct {
 	SamplesPerSymbol int
 	CarrierHz        float64 // for the Doppler of fading channels; 0 means 400 MHz
 	SpeedKmh         float64 // flat Rayleigh speed; 0 means 50 km/h
+	// Coded selects a coded sweep over this logical channel; 0 is uncoded.
+	Coded lmac.Channel
 	// Progress, if set, is called with the payload bits compared so far in the
 	// current point and the point's index.
 	Progress func(point int, bits int64)
@@ -57,6 +73,12 @@ type Point struct {
 	TheoryBER float64 `json:"theory_ber"` // AWGN theory of the detector used
 	Slots     int64   `json:"slots"`
 	LostSlots int64   `json:"lost_slots"`
+	// Coded sweeps only.
+	Channel     string  `json:"channel,omitempty"`      // logical channel
+	FER         float64 `json:"fer"`                    // block (frame) error rate
+	Blocks      int64   `json:"blocks,omitempty"`       // blocks decoded
+	BlockErrors int64   `json:"block_errors,omitempty"` // blocks in error
+	ChannelBER  float64 `json:"channel_ber,omitempty"`  // raw BER of the type-5 bits
 }
 
 // Validate checks the configuration.
@@ -80,7 +102,73 @@ func (c *Config) Validate() error {
 	if math.Abs(c.ClockPPM) > 1000 {
 		return errors.New("bersweep: |clock error| must be <= 1000 ppm")
 	}
+	if c.Coded != 0 {
+		if _, err := layoutFor(c.Coded); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// CodedChannels lists the logical channels a coded sweep supports.
+func CodedChannels() []lmac.Channel {
+	var out []lmac.Channel
+	for _, c := range lmac.Channels() {
+		if _, err := layoutFor(c); err == nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// span is a run of slot bits.
+type span struct{ at, n int }
+
+// layout places a channel's blocks in a continuous downlink burst, EN 300 392-2
+// clause 9.4.4.2 (air-interface.md §4.1, 0-based bit offsets).
+type layout struct {
+	sync    bool   // sync burst: f at 14, y at 214
+	train   []byte // n or p at 244 (normal burst)
+	blocks  [][]span
+	fixedAt [][2]int // known bit ranges [from, to)
+}
+
+var (
+	bkn1 = span{14, 216}
+	bkn2 = span{282, 216}
+)
+
+func layoutFor(ch lmac.Channel) (layout, error) {
+	normal := func(train []byte, blocks ...[]span) layout {
+		return layout{train: train, blocks: blocks, fixedAt: [][2]int{{0, 12}, {244, 266}, {500, 510}}}
+	}
+	if !ch.Valid() {
+		return layout{}, fmt.Errorf("bersweep: unknown logical channel %d", uint8(ch))
+	}
+	switch ch {
+	case 0:
+		return normal(radio.TrainingN[:]), nil
+	case lmac.SCHF, lmac.TCHS, lmac.TCH72, lmac.TCH48, lmac.TCH24:
+		return normal(radio.TrainingN[:], []span{bkn1, bkn2}), nil
+	case lmac.SCHHD, lmac.BNCH, lmac.STCH:
+		return normal(radio.TrainingP[:], []span{bkn1}, []span{bkn2}), nil
+	case lmac.TCHSStolen:
+		return normal(radio.TrainingP[:], []span{bkn2}), nil
+	case lmac.AACH:
+		return normal(radio.TrainingN[:], []span{{230, 14}, {266, 16}}), nil
+	case lmac.BSCH:
+		return layout{sync: true, blocks: [][]span{{{94, 120}}}, fixedAt: [][2]int{{0, 12}, {14, 94}, {214, 252}, {500, 510}}}, nil
+	}
+	return layout{}, fmt.Errorf("bersweep: %v is not carried by a continuous downlink burst (coded sweeps support %v)", ch, []string{"AACH", "BSCH", "BNCH", "SCH/HD", "STCH", "SCH/F", "TCH/S", "TCH/S stolen", "TCH/7.2", "TCH/4.8", "TCH/2.4"})
+}
+
+func (l *layout) known(i int) bool {
+	for _, r := range l.fixedAt {
+		if i >= r[0] && i < r[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // Run measures every point in order.
@@ -119,17 +207,27 @@ func DemodConfig(sps int, det sdr.Detector) sdr.DemodConfig {
 	}
 }
 
-// payload reports whether slot bit i carries random data (not q or training n).
+// payload reports whether slot bit i of an uncoded sweep carries random data (not
+// q or training n).
 func payload(i int) bool {
 	return i >= 12 && i < 500 && (i < 244 || i >= 266)
 }
 
-// PayloadBitsPerSlot is the number of BER-counted bits per slot.
+// PayloadBitsPerSlot is the number of BER-counted bits per slot of an uncoded sweep.
 const PayloadBitsPerSlot = 466
+
+// cell is the scrambling code of the coded sweeps: MCC 262, MNC 42, CC 5.
+var cell = scramble.Cell(262, 42, 5)
 
 const ring = 64 // transmitted slots kept for comparison
 
 type link struct {
+	lay   layout
+	coder lmac.Coder
+	type1 [ring][2][lmac.MaxType1]byte
+	t5    []byte
+	soft  []int8
+	dec   []byte
 	cfg   *Config
 	sps   int
 	rng   *rand.Rand
@@ -153,6 +251,12 @@ func newLink(cfg *Config, point int, ebn0 float64) (*link, error) {
 	seed := func(k uint64) *rand.Rand { return rand.New(rand.NewPCG(cfg.Seed, uint64(point)<<8|k)) }
 	l := &link{cfg: cfg, sps: sps, rng: seed(1)}
 	var err error
+	if l.lay, err = layoutFor(cfg.Coded); err != nil {
+		return nil, err
+	}
+	l.t5 = make([]byte, 0, lmac.MaxType5)
+	l.soft = make([]int8, lmac.MaxType5)
+	l.dec = make([]byte, lmac.MaxType1)
 	if l.mod, err = sdr.NewModulator(sdr.ModulatorConfig{SamplesPerSymbol: sps}); err != nil {
 		return nil, err
 	}
@@ -228,8 +332,29 @@ func (l *link) next(lead int) []sdr.Slot {
 			b[i] = byte(l.rng.Uint32() & 1)
 		}
 		copy(b[0:], radio.TrainingQ[10:])
-		copy(b[244:], radio.TrainingN[:])
 		copy(b[500:], radio.TrainingQ[:10])
+		if l.lay.sync {
+			for i := 0; i < 80; i++ {
+				b[14+i] = radio.FrequencyCorrection(i)
+			}
+			copy(b[214:], radio.TrainingY[:])
+		} else {
+			copy(b[244:], l.lay.train)
+		}
+		if l.cfg.Coded != 0 {
+			p := l.cfg.Coded.Params()
+			for bi, blk := range l.lay.blocks {
+				t1 := l.type1[l.ntx%ring][bi][:p.Type1]
+				for i := range t1 {
+					t1[i] = byte(l.rng.Uint32() & 1)
+				}
+				t5 := l.coder.Encode(l.t5[:0], l.cfg.Coded, t1, cell)
+				for _, sp := range blk {
+					copy(b[sp.at:sp.at+sp.n], t5[:sp.n])
+					t5 = t5[sp.n:]
+				}
+			}
+		}
 		copy(l.tx[l.ntx%ring][:], b)
 		l.ntx++
 	}
@@ -251,6 +376,10 @@ func runPoint(ctx context.Context, cfg *Config, point int, ebn0 float64) (Point,
 	}
 	p := Point{EbN0dB: ebn0, TheoryBER: TheoryBER(cfg.Detector, ebn0)}
 	hard := make([]byte, sdr.SlotBits)
+	var chErr, chBits int64
+	if cfg.Coded != 0 {
+		p.Channel = cfg.Coded.String()
+	}
 	var j0, idx0 int64 = -1, 0
 	var first, last int64 = -1, -1
 	// Leading silence of random length, so slot timing starts unknown.
@@ -290,9 +419,13 @@ func runPoint(ctx context.Context, cfg *Config, point int, ebn0 float64) (Point,
 				first = j
 			}
 			last = j
-			p.Errors += int64(diff(hard, l.tx[j%ring][:]))
-			p.Bits += PayloadBitsPerSlot
 			p.Slots++
+			if cfg.Coded == 0 {
+				p.Errors += int64(diff(hard, l.tx[j%ring][:]))
+				p.Bits += PayloadBitsPerSlot
+				continue
+			}
+			l.decodeSlot(&p, s, hard, j, &chErr, &chBits)
 		}
 		if cfg.Progress != nil {
 			cfg.Progress(point, min(p.Bits, target))
@@ -312,13 +445,58 @@ func runPoint(ctx context.Context, cfg *Config, point int, ebn0 float64) (Point,
 	if p.Bits > 0 {
 		p.BER = float64(p.Errors) / float64(p.Bits)
 	}
+	if p.Blocks > 0 {
+		p.FER = float64(p.BlockErrors) / float64(p.Blocks)
+	}
+	if chBits > 0 {
+		p.ChannelBER = float64(chErr) / float64(chBits)
+	}
 	return p, nil
+}
+
+// decodeSlot decodes the coded blocks of received slot s (transmitted slot j).
+func (l *link) decodeSlot(p *Point, s *sdr.Slot, hard []byte, j int64, chErr, chBits *int64) {
+	ch := l.cfg.Coded
+	par := ch.Params()
+	tx := l.tx[j%ring][:]
+	for bi, blk := range l.lay.blocks {
+		soft := l.soft[:0]
+		for _, sp := range blk {
+			soft = append(soft, s.Soft[sp.at:sp.at+sp.n]...)
+			for i := sp.at; i < sp.at+sp.n; i++ {
+				if hard[i] != tx[i] {
+					*chErr++
+				}
+			}
+			*chBits += int64(sp.n)
+		}
+		dec := l.dec[:par.Type1]
+		ok := l.coder.Decode(dec, ch, soft, cell)
+		want := l.type1[j%ring][bi][:par.Type1]
+		e := 0
+		for i := range dec {
+			if dec[i] != want[i] {
+				e++
+			}
+		}
+		p.Errors += int64(e)
+		p.Bits += int64(par.Type1)
+		p.Blocks++
+		bad := !ok || e > 0
+		if ch == lmac.TCHS || ch == lmac.TCHSStolen {
+			bad = !ok // BFI: class-0 bits are unprotected by design
+		}
+		if bad {
+			p.BlockErrors++
+		}
+	}
 }
 
 // HardBits writes the hard decisions of a slot to dst (510 bits).
 func HardBits(dst []byte, s *sdr.Slot) { sdr.HardBits(dst, s.Soft[:]) }
 
-// diff counts differing payload bits.
+// diff counts differing payload bits (the random bits of an uncoded slot; in coded
+// sweeps the same positions hold random, coded or h bits and serve for alignment).
 func diff(a, b []byte) int {
 	n := 0
 	for i := range a {
