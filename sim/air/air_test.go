@@ -386,3 +386,84 @@ func TestSyncBurstVector(t *testing.T) {
 		t.Fatalf("rebuilt burst differs (%v)", err)
 	}
 }
+
+// TestUplinkBitLevel: uplink bursts of every kind (NUB with SCH/F, TCH/S,
+// STCH + TCH/S stolen; CB with SCH/HU MAC-ACCESS) encode and decode, and
+// survive a few bit errors.
+func TestUplinkBitLevel(t *testing.T) {
+	cell := testCell()
+	enc, _ := NewEncoder(cell)
+	dec, _ := NewULDecoder(cell)
+	rng := rand.New(rand.NewPCG(9, 9))
+	rnd := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(rng.IntN(2))
+		}
+		return b
+	}
+	access, _ := mac.AppendBlock(nil, 92, mac.Uplink, &mac.Access{Addr: mac.Address{Type: mac.AddrSSI, SSI: 1234567}, HasOptional: true, SDU: rnd(30)})
+	data, _ := mac.AppendBlock(nil, 268, mac.Uplink, &mac.Data{Addr: mac.Address{Type: mac.AddrSSI, SSI: 1234567}, SDU: rnd(120)})
+	usig, _ := mac.AppendBlock(nil, 124, mac.Uplink, &mac.USignal{SDU: rnd(121)})
+	cases := []struct {
+		name    string
+		slot    ULSlot
+		traffic bool
+	}{
+		{"CB SCH/HU", ULSlot{Burst: radio.ControlUL, Blocks: [2]Block{{lmac.SCHHU, access}}}, false},
+		{"NUB SCH/F", ULSlot{Burst: radio.NormalUL, Blocks: [2]Block{{lmac.SCHF, data}}}, false},
+		{"NUB TCH/S", ULSlot{Burst: radio.NormalUL, Blocks: [2]Block{{lmac.TCHS, rnd(274)}}}, true},
+		{"NUB STCH+TCH/S", ULSlot{Burst: radio.NormalUL, Blocks: [2]Block{{lmac.STCH, usig}, {lmac.TCHSStolen, rnd(137)}}}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			bits, err := enc.AppendULBurst(nil, &c.slot)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(bits) != c.slot.Burst.Bits() {
+				t.Fatalf("%d bits", len(bits))
+			}
+			soft := make([]int8, len(bits))
+			for i, b := range bits {
+				soft[i] = 127
+				if b == 1 {
+					soft[i] = -127
+				}
+			}
+			// A few errors in the first coded block (TCH/S class 0 is unprotected).
+			if c.slot.Blocks[0].Channel != lmac.TCHS {
+				for _, i := range []int{50, 140} {
+					soft[i] = -soft[i] / 2
+				}
+			}
+			var got []Block
+			n := dec.Decode(soft, c.slot.Burst, radio.Time{TN: 1, FN: 1, MN: 1}, c.traffic, func(b *RxBlock) {
+				if !b.CRCOK {
+					t.Errorf("%v: CRC", b.Channel)
+				}
+				got = append(got, Block{b.Channel, append([]byte(nil), b.Bits...)})
+			})
+			want := 0
+			for _, b := range c.slot.Blocks {
+				if b.Channel != 0 {
+					want++
+				}
+			}
+			if n != want || len(got) != want {
+				t.Fatalf("decoded %d blocks, want %d", n, want)
+			}
+			for i := range got {
+				if got[i].Channel != c.slot.Blocks[i].Channel || bitsString(got[i].Bits) != bitsString(c.slot.Blocks[i].Bits) {
+					t.Errorf("block %d: %v differs", i, got[i].Channel)
+				}
+			}
+			if c.slot.Burst == radio.ControlUL {
+				p, _, err := mac.Parse(mac.Uplink, lmac.SCHHU, got[0].Bits)
+				if err != nil || p.Name() != "MAC-ACCESS" {
+					t.Errorf("SCH/HU PDU %v %v", p, err)
+				}
+			}
+		})
+	}
+}
