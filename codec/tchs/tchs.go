@@ -158,6 +158,13 @@ func EncodeStolen(dst, b []byte) []byte {
 //
 // The zero value is ready to use. Not safe for concurrent use; no allocation.
 type Decoder struct {
+	// Reference selects the decision rule of the EN 300 395-2 reference
+	// decoder (a 30-step decision window, window.go) instead of the whole-block
+	// maximum-likelihood traceback. With it the decoder reproduces the
+	// reference decoder's output bit for bit on noisy input too; it is slower
+	// and slightly weaker.
+	Reference bool
+
 	deint [BlockBits]int8
 	soft  [3 * convIn]int8
 	u     [convIn]byte
@@ -171,7 +178,11 @@ type Decoder struct {
 func (d *Decoder) Decode(a, b []byte, soft []int8) (bfi bool) {
 	interleave.Dematrix(d.deint[:], soft[:BlockBits])
 	c0 := d.deint[:2*N0]
-	d.viterbi(d.u[:convIn], d.deint[2*N0:], 2*N1, false)
+	if d.Reference {
+		d.viterbiReference(d.u[:convIn], d.deint[2*N0:], 2*N1, false)
+	} else {
+		d.viterbi(d.u[:convIn], d.deint[2*N0:], 2*N1, false)
+	}
 	a, b = a[:FrameBits], b[:FrameBits]
 	for i, t := range tab0 {
 		a[t-1], b[t-1] = hard(c0[2*i]), hard(c0[2*i+1])
@@ -201,7 +212,11 @@ func (d *Decoder) Decode(a, b []byte, soft []int8) (bfi bool) {
 func (d *Decoder) DecodeStolen(b []byte, soft []int8) (bfi bool) {
 	interleave.Deblock(d.deint[:StolenBlockBits], soft[:StolenBlockBits], stolenA)
 	c0 := d.deint[:N0]
-	d.viterbi(d.u[:convInStolen], d.deint[N0:StolenBlockBits], N1, true)
+	if d.Reference {
+		d.viterbiReference(d.u[:convInStolen], d.deint[N0:StolenBlockBits], N1, true)
+	} else {
+		d.viterbi(d.u[:convInStolen], d.deint[N0:StolenBlockBits], N1, true)
+	}
 	b = b[:FrameBits]
 	for i, t := range tab0 {
 		b[t-1] = hard(c0[i])

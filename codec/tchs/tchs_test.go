@@ -198,6 +198,10 @@ func TestStolenReference(t *testing.T) {
 			soft[i] = int8(127 - 254*int(x&1))
 		}
 		b := make([]byte, FrameBits)
+		rd := Decoder{Reference: true}
+		if bfi := rd.DecodeStolen(b, soft); bfi || !bytes.Equal(b, fr[2*k+1].bits) {
+			t.Errorf("stolen block %d: reference-rule decode differs", k)
+		}
 		if bfi := d.DecodeStolen(b, soft); bfi || !bytes.Equal(b, fr[2*k+1].bits) {
 			t.Errorf("stolen block %d: decode bfi=%v, bits equal %v", k, bfi, bytes.Equal(b, fr[2*k+1].bits))
 			continue
@@ -315,51 +319,56 @@ func TestNoisySimulated(t *testing.T) {
 		p           float64
 		bfi, class1 float64
 	}{{0.01, 0.000, 0.0021}, {0.03, 0.004, 0.0184}, {0.05, 0.058, 0.0564}, {0.08, 0.209, 0.1479}}
-	var d Decoder
-	for _, ref := range refs {
-		rng := rand.New(rand.NewPCG(1, uint64(ref.p*1000)))
-		var errs [3]int
-		nfr, nbfi := 0, 0
-		a, b := make([]byte, FrameBits), make([]byte, FrameBits)
-		var type4 [BlockBits]byte
-		soft := make([]int8, BlockBits)
-		for rep := 0; rep < 8; rep++ {
-			for i := 0; i+1 < len(frames); i += 2 {
-				Encode(type4[:], frames[i], frames[i+1])
-				for k, x := range type4 {
-					if rng.Float64() < ref.p {
-						x ^= 1
+	for _, rule := range []struct {
+		name string
+		d    Decoder
+	}{{"ML", Decoder{}}, {"reference rule", Decoder{Reference: true}}} {
+		d := rule.d
+		for _, ref := range refs {
+			rng := rand.New(rand.NewPCG(1, uint64(ref.p*1000)))
+			var errs [3]int
+			nfr, nbfi := 0, 0
+			a, b := make([]byte, FrameBits), make([]byte, FrameBits)
+			var type4 [BlockBits]byte
+			soft := make([]int8, BlockBits)
+			for rep := 0; rep < 8; rep++ {
+				for i := 0; i+1 < len(frames); i += 2 {
+					Encode(type4[:], frames[i], frames[i+1])
+					for k, x := range type4 {
+						if rng.Float64() < ref.p {
+							x ^= 1
+						}
+						soft[k] = int8(127 - 254*int(x))
 					}
-					soft[k] = int8(127 - 254*int(x))
-				}
-				if d.Decode(a, b, soft) {
-					nbfi += 2
-				}
-				nfr += 2
-				for k := range FrameBits {
-					if a[k] != frames[i][k] {
-						errs[cls[k]]++
+					if d.Decode(a, b, soft) {
+						nbfi += 2
 					}
-					if b[k] != frames[i+1][k] {
-						errs[cls[k]]++
+					nfr += 2
+					for k := range FrameBits {
+						if a[k] != frames[i][k] {
+							errs[cls[k]]++
+						}
+						if b[k] != frames[i+1][k] {
+							errs[cls[k]]++
+						}
 					}
 				}
 			}
-		}
-		bfi := float64(nbfi) / float64(nfr)
-		var ber [3]float64
-		for c := range 3 {
-			ber[c] = float64(errs[c]) / float64(nfr*classSize[c])
-		}
-		t.Logf("p=%.2f: %d frames, BFI %.2f %% (ETSI 450-frame figure %.1f %%), residual BER class0 %.4f class1 %.4f (ETSI %.4f) class2 %.4f",
-			ref.p, nfr, 100*bfi, 100*ref.bfi, ber[0], ber[1], ref.class1, ber[2])
-		if ref.p == 0.03 || ref.p == 0.05 || ref.p == 0.08 {
-			if ber[1] > 1.2*ref.class1 {
-				t.Errorf("p=%.2f: class-1 BER %.4f more than 20 %% above %.4f", ref.p, ber[1], ref.class1)
+			bfi := float64(nbfi) / float64(nfr)
+			var ber [3]float64
+			for c := range 3 {
+				ber[c] = float64(errs[c]) / float64(nfr*classSize[c])
 			}
-		}
-		if ref.p >= 0.05 && bfi > 1.2*ref.bfi {
-			t.Errorf("p=%.2f: BFI %.3f more than 20 %% above %.3f", ref.p, bfi, ref.bfi)
+			t.Logf("%s p=%.2f: %d frames, BFI %.2f %% (ETSI 450-frame figure %.1f %%), residual BER class0 %.4f class1 %.4f (ETSI %.4f) class2 %.4f",
+				rule.name, ref.p, nfr, 100*bfi, 100*ref.bfi, ber[0], ber[1], ref.class1, ber[2])
+			if ref.p == 0.03 || ref.p == 0.05 || ref.p == 0.08 {
+				if ber[1] > 1.2*ref.class1 {
+					t.Errorf("p=%.2f: class-1 BER %.4f more than 20 %% above %.4f", ref.p, ber[1], ref.class1)
+				}
+			}
+			if ref.p >= 0.05 && bfi > 1.2*ref.bfi {
+				t.Errorf("p=%.2f: BFI %.3f more than 20 %% above %.3f", ref.p, bfi, ref.bfi)
+			}
 		}
 	}
 }
@@ -373,6 +382,10 @@ func TestDecodeAllocs(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(50, func() { d.DecodeStolen(b, soft[:216]) }); n != 0 {
 		t.Fatalf("DecodeStolen allocates %.0f", n)
+	}
+	rd := Decoder{Reference: true}
+	if n := testing.AllocsPerRun(50, func() { rd.Decode(a, b, soft); rd.DecodeStolen(b, soft[:216]) }); n != 0 {
+		t.Fatalf("reference-rule Decode allocates %.0f", n)
 	}
 	type4 := make([]byte, BlockBits)
 	if n := testing.AllocsPerRun(50, func() { Encode(type4, a, b) }); n != 0 {
@@ -394,7 +407,7 @@ func FuzzDecode(f *testing.F) {
 		for i := range soft {
 			soft[i] = int8(raw[i])
 		}
-		var d Decoder
+		d := Decoder{Reference: raw[0]&1 == 1}
 		a, b := make([]byte, FrameBits), make([]byte, FrameBits)
 		if stolen {
 			d.DecodeStolen(b, soft[:StolenBlockBits])
@@ -484,6 +497,37 @@ func TestSpeechButterfly(t *testing.T) {
 		for _, g := range []uint8{gen1, gen2, gen3} {
 			if par5((r|1)&g) == par5(r&g) || par5((r|16)&g) == par5(r&g) {
 				t.Errorf("generator %#x does not tap both D0 and D4", g)
+			}
+		}
+	}
+}
+
+// TestReferenceRuleNoisy: with Reference set, the decoder reproduces the ETSI
+// reference decoder's output on the noisy vk5qi file frame for frame (BFI and
+// all 137 bits), and the clean files too.
+func TestReferenceRuleNoisy(t *testing.T) {
+	d := Decoder{Reference: true}
+	blocks, _ := readChan(t, "vk5qi_p0.03.chan")
+	ref := readSer(t, "vk5qi_p0.03.cdec.ser")
+	a, b := make([]byte, FrameBits), make([]byte, FrameBits)
+	same := 0
+	for i, s := range blocks {
+		bfi := d.Decode(a, b, s)
+		ok := bfi == ref[2*i].bfi && bfi == ref[2*i+1].bfi && bytes.Equal(a, ref[2*i].bits) && bytes.Equal(b, ref[2*i+1].bits)
+		if ok {
+			same++
+		}
+	}
+	t.Logf("reference decision rule on noisy vk5qi: %d of %d blocks identical to the ETSI decoder output", same, len(blocks))
+	if same != len(blocks) {
+		t.Errorf("%d of %d blocks differ", len(blocks)-same, len(blocks))
+	}
+	for _, name := range speechFiles {
+		blocks, _ := readChan(t, name+".chan")
+		want := readSer(t, name+".cdec.ser")
+		for i, s := range blocks {
+			if d.Decode(a, b, s) || !bytes.Equal(a, want[2*i].bits) || !bytes.Equal(b, want[2*i+1].bits) {
+				t.Fatalf("%s block %d differs", name, i)
 			}
 		}
 	}
