@@ -202,6 +202,7 @@ type Demodulator struct {
 	r     []complex64
 	d     []complex64
 	psum  []complex128
+	gamma [][4]float64
 	theta []float64
 	adec  []int8
 }
@@ -336,6 +337,7 @@ func NewDemodulator(cfg DemodConfig) (*Demodulator, error) {
 	d.r = make([]complex64, n)
 	d.d = make([]complex64, n)
 	d.psum = make([]complex128, n+1)
+	d.gamma = make([][4]float64, n)
 	d.theta = make([]float64, n)
 	d.adec = make([]int8, n)
 	d.Reset()
@@ -976,12 +978,97 @@ func (d *Demodulator) coherent(s *Slot, c *cpat) {
 	}
 	nv = nv/SlotSymbols + 1e-30
 	s.EsN0dB = float32(10 * math.Log10(m*m/nv))
-	scale := float32(softPerNat * 2 * math.Sqrt2 * m / nv)
+	// Soft output. The absolute phases a(k) of differentially encoded i.i.d. dibits
+	// are themselves i.i.d. over their four points, so the a-posteriori LLR of the
+	// dibit of symbol k needs only symbols k-1 and k:
+	//
+	//	L(b) = ln Σ_{a',a: b=0} e^{γ(k-1,a') + γ(k,a)} - ln Σ_{a',a: b=1} e^{…},
+	//	γ(k,a) = 2A·Re(r(k)·e^{-jθ(k)}·e^{-jaπ/4})/N0
+	//
+	// with A and N0 the slot's amplitude and noise estimates. Known training symbols
+	// have their phase fixed. Hard decisions from L are those of coherent detection
+	// with differential decoding, or better.
+	g := 2 * m / nv
+	gm := d.gamma
+	for i := range gm {
+		par := ((i-i0)%2 + 2) % 2
+		u := complex128(r[i]) * cmplx.Rect(1, -th[i])
+		ka, isK := known(i)
+		for st := 0; st < 4; st++ {
+			a := par + 2*st
+			c := constellation[a]
+			v := g * (real(u)*float64(real(c)) + imag(u)*float64(imag(c)))
+			if isK && a != ka {
+				v = math.Inf(-1)
+			}
+			gm[i][st] = v
+		}
+	}
 	for k := 0; k < SlotSymbols; k++ {
 		i := k + extra
-		v := complex128(r[i]) * cmplx.Rect(1, -th[i]) * complex128(conj(constellation[ad[i-1]]))
-		softBits(s.Soft[2*k:], complex64(v), scale)
+		l1, l2 := dibitLLR(&gm[i-1], &gm[i], ((i-1-i0)%2+2)%2)
+		s.Soft[2*k] = clamp8(float32(softPerNat * l1))
+		s.Soft[2*k+1] = clamp8(float32(softPerNat * l2))
 	}
+}
+
+// dibitLLR returns the LLRs (ln P(0)/P(1)) of the two bits of the phase change
+// from a symbol with state metrics prev (phases par+2m) to one with metrics cur
+// (phases (par+1 mod 2)+2m), by the exact log-sum-exp over the 16 state pairs.
+func dibitLLR(prev, cur *[4]float64, par int) (float64, float64) {
+	var t [4][16]float64 // per dibit value: metrics of its pairs
+	var cnt [4]int
+	for sp, gp := range prev {
+		for sc, gc := range cur {
+			delta := (((par + 1) & 1) + 2*sc - (par + 2*sp)) & 7 // 1, 3, 5 (-3) or 7 (-1)
+			di := dibitOf[delta]
+			t[di][cnt[di]] = gp + gc
+			cnt[di]++
+		}
+	}
+	var lse [4]float64
+	for di := range lse {
+		lse[di] = logSumExp(t[di][:cnt[di]])
+	}
+	// dibit index b1<<1|b2: 0 = 00, 1 = 01, 2 = 10, 3 = 11
+	l1 := logAdd(lse[0], lse[1]) - logAdd(lse[2], lse[3])
+	l2 := logAdd(lse[0], lse[2]) - logAdd(lse[1], lse[3])
+	if math.IsNaN(l1) {
+		l1 = 0
+	}
+	if math.IsNaN(l2) {
+		l2 = 0
+	}
+	return l1, l2
+}
+
+// dibitOf maps a phase change in units of π/4 (mod 8) to its dibit b1<<1|b2,
+// the inverse of the table of EN 300 392-2 clause 5.
+var dibitOf = [8]int{1: 0, 3: 1, 7: 2, 5: 3}
+
+func logSumExp(x []float64) float64 {
+	mx := math.Inf(-1)
+	for _, v := range x {
+		mx = math.Max(mx, v)
+	}
+	if math.IsInf(mx, -1) {
+		return mx
+	}
+	var s float64
+	for _, v := range x {
+		s += math.Exp(v - mx)
+	}
+	return mx + math.Log(s)
+}
+
+func logAdd(a, b float64) float64 {
+	if a < b {
+		a, b = b, a
+	}
+	if math.IsInf(b, -1) {
+		return a
+	}
+	return a + math.Log1p(math.Exp(b-a))
 }
 
 // differential detects z(k) = r(k)·conj(r(k-1)).

@@ -15,13 +15,14 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/tetrasim/tetrasim/radio/lmac"
 	"github.com/tetrasim/tetrasim/sdr"
 	"github.com/tetrasim/tetrasim/sim/channel/bersweep"
 )
 
 func newBERCmd() *cobra.Command {
 	var (
-		ebn0Range, chanName, detName, jsonPath, plotPath string
+		ebn0Range, chanName, detName, jsonPath, plotPath, coded string
 		bits, minErrors, maxBits                         int64
 		cfo, ppm                                         float64
 		seed                                             uint64
@@ -40,7 +41,8 @@ downlink slot. The theory column is the AWGN theory of the chosen detector.
 Examples:
   tetrasim ber --ebn0 0:10:2 --bits 200000 --plot ber.png --json ber.jsonl
   tetrasim ber --ebn0 9 --bits 1000000 --detector differential --cfo 20000
-  tetrasim ber --ebn0 10:30:5 --channel tu50`,
+  tetrasim ber --ebn0 10:30:5 --channel tu50
+  tetrasim ber --ebn0 2:6:1 --coded schf --bits 500000 --min-errors 100`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			pts, err := parseRange(ebn0Range)
@@ -68,7 +70,14 @@ Examples:
 			if sps < 2 {
 				return usagef("--sps must be >= 2")
 			}
+			var codedCh lmac.Channel
+			if coded != "" {
+				if codedCh, err = parseCoded(coded); err != nil {
+					return usagef("--coded: %v", err)
+				}
+			}
 			cfg := bersweep.Config{
+				Coded: codedCh,
 				EbN0dB: pts, Bits: bits, MinErrors: minErrors, MaxBits: maxBits,
 				Channel: chanName, CFOHz: cfo, ClockPPM: ppm, Detector: det, Seed: seed,
 				SamplesPerSymbol: sps,
@@ -95,9 +104,17 @@ Examples:
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "# channel %s, detector %s, CFO %g Hz, clock %g ppm, seed %d\n", chanName, det, cfo, ppm, seed)
-			fmt.Fprintf(out, "%8s %12s %12s %10s %12s %6s\n", "Eb/N0dB", "BER", "theory", "errors", "bits", "lost")
-			for _, p := range res {
-				fmt.Fprintf(out, "%8.2f %12.4g %12.4g %10d %12d %6d\n", p.EbN0dB, p.BER, p.TheoryBER, p.Errors, p.Bits, p.LostSlots)
+			if codedCh != 0 {
+				fmt.Fprintf(out, "# coded %v: BER of decoded type-1 bits, FER of blocks; Eb/N0 per channel bit; theory = uncoded AWGN\n", codedCh)
+				fmt.Fprintf(out, "%8s %12s %12s %12s %10s %12s %8s %6s\n", "Eb/N0dB", "BER", "FER", "chan BER", "errors", "bits", "blocks", "lost")
+				for _, p := range res {
+					fmt.Fprintf(out, "%8.2f %12.4g %12.4g %12.4g %10d %12d %8d %6d\n", p.EbN0dB, p.BER, p.FER, p.ChannelBER, p.Errors, p.Bits, p.Blocks, p.LostSlots)
+				}
+			} else {
+				fmt.Fprintf(out, "%8s %12s %12s %10s %12s %6s\n", "Eb/N0dB", "BER", "theory", "errors", "bits", "lost")
+				for _, p := range res {
+					fmt.Fprintf(out, "%8.2f %12.4g %12.4g %10d %12d %6d\n", p.EbN0dB, p.BER, p.TheoryBER, p.Errors, p.Bits, p.LostSlots)
+				}
 			}
 			if jsonPath != "" {
 				if err := writeBERJSON(jsonPath, res); err != nil {
@@ -106,6 +123,9 @@ Examples:
 			}
 			if plotPath != "" {
 				title := fmt.Sprintf("pi/4-DQPSK, %s detection, %s", det, chanName)
+				if codedCh != 0 {
+					title += ", " + codedCh.String() + " decoded"
+				}
 				if err := plotBER(plotPath, title, det, res); err != nil {
 					return err
 				}
@@ -127,7 +147,31 @@ Examples:
 	f.StringVar(&jsonPath, "json", "", "write one JSON object per point to this file")
 	f.StringVar(&plotPath, "plot", "", "write a BER plot (PNG, SVG or PDF by extension)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	f.StringVar(&coded, "coded", "", "coded sweep of a logical channel: "+strings.Join(codedNames(), ", ")+" (adds fer to the JSON)")
 	return c
+}
+
+// codedKey normalises a channel name: "SCH/F" -> "schf", "TCH/4.8" -> "tch48".
+func codedKey(s string) string {
+	return strings.NewReplacer("/", "", " ", "", ".", "", "-", "", "_", "").Replace(strings.ToLower(s))
+}
+
+func codedNames() []string {
+	var n []string
+	for _, c := range bersweep.CodedChannels() {
+		n = append(n, codedKey(c.String()))
+	}
+	return n
+}
+
+// parseCoded maps a --coded name to a logical channel.
+func parseCoded(s string) (lmac.Channel, error) {
+	for _, c := range bersweep.CodedChannels() {
+		if codedKey(c.String()) == codedKey(s) {
+			return c, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown or unsupported channel %q (want one of %s)", s, strings.Join(codedNames(), ", "))
 }
 
 // parseRange parses "FROM:TO:STEP" (inclusive, STEP > 0) or a single number.

@@ -142,7 +142,7 @@ func layoutFor(ch lmac.Channel) (layout, error) {
 	normal := func(train []byte, blocks ...[]span) layout {
 		return layout{train: train, blocks: blocks, fixedAt: [][2]int{{0, 12}, {244, 266}, {500, 510}}}
 	}
-	if !ch.Valid() {
+	if ch != 0 && !ch.Valid() {
 		return layout{}, fmt.Errorf("bersweep: unknown logical channel %d", uint8(ch))
 	}
 	switch ch {
