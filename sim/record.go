@@ -54,6 +54,8 @@ type recorder struct {
 	t1      [2][]byte
 	err     error
 	ulSlots int64
+	dlPSD   psd
+	ulPSD   psd
 }
 
 // AirCell returns the cell recorded by default: the eavesdropper's, or the first.
@@ -184,6 +186,7 @@ func (r *recorder) downlink(now clock.Slot, blk *link.Block) {
 		r.err = err
 		return
 	}
+	r.dlPSD.add(r.dlBuf)
 	_, r.err = r.dl.Write(r.dlBuf)
 }
 
@@ -227,6 +230,9 @@ func (r *recorder) uplink(us clock.Slot, txs []*link.Block, t5 [][]byte) {
 		for k := 0; k < m && k < n; k++ {
 			out[k] += r.ulMod[k]
 		}
+	}
+	if len(txs) > 0 {
+		r.ulPSD.add(out)
 	}
 	_, r.err = r.ul.Write(out)
 }

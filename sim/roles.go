@@ -63,7 +63,7 @@ func newListener(name string, l *phy.Link) *listener {
 
 // air handles a block received from the air.
 func (l *listener) air(now clock.Slot, uplink bool, tn uint8, b *link.Block) {
-	l.stats.add(b)
+	l.stats.add(b, now.Seconds())
 	switch b.Kind {
 	case link.Control:
 		if !b.CRCOK {

@@ -24,9 +24,17 @@ type LinkStats struct {
 	BlockErrors int   `json:"block_errors"` // CRC failures (control) or BFI slots (traffic)
 	Bits        int64 `json:"bits"`
 	BitErrors   int64 `json:"bit_errors"`
+	// series of (time [s], raw BER, block bad) per traffic block, for plots.
+	series []berPoint
 }
 
-func (l *LinkStats) add(b *link.Block) {
+type berPoint struct {
+	t   float64
+	ber float64
+	bad bool
+}
+
+func (l *LinkStats) add(b *link.Block, t float64) {
 	l.Blocks++
 	l.Bits += int64(b.Bits)
 	l.BitErrors += int64(b.BitErrors)
@@ -38,7 +46,13 @@ func (l *LinkStats) add(b *link.Block) {
 	if bad {
 		l.BlockErrors++
 	}
+	if b.Kind == link.Traffic && b.Bits > 0 && len(l.series) < maxSeries {
+		l.series = append(l.series, berPoint{t: t, ber: float64(b.BitErrors) / float64(b.Bits), bad: bad})
+	}
 }
+
+// maxSeries bounds the per-link plot series.
+const maxSeries = 1 << 16
 
 type handset struct {
 	*ms.Handset
@@ -156,6 +170,9 @@ func New(s *scenario.Scenario) (*Sim, error) {
 		h := &handset{Handset: m, cfg: hc, cell: ce,
 			dl: newLink(ch, fd, rng), ul: newLink(ch, dopplerHz(hc.SpeedKMH, ce.cfg.DownlinkMHz-10), rng)}
 		_ = i
+		if len(sm.hs) < 4 {
+			h.dl.CaptureMax = 4000
+		}
 		ce.hs = append(ce.hs, h)
 		sm.hs = append(sm.hs, h)
 		sm.byISSI[hc.ISSI] = h
@@ -310,7 +327,7 @@ func (sm *Sim) step(s clock.Slot) {
 					continue
 				}
 				sm.phy.Receive(&h.rxBlk, c.cfg.ID, t, []phy.Tx{{Bits: c.bits, Link: h.dl}}, &c.dl)
-				h.dlStats.add(&h.rxBlk)
+				h.dlStats.add(&h.rxBlk, t)
 				h.Downlink(s, tn, &h.rxBlk)
 			}
 			if c.spy != nil {
@@ -354,7 +371,7 @@ func (sm *Sim) step(s clock.Slot) {
 			continue
 		}
 		sm.phy.Receive(&sm.rxBlk, c.cfg.ID, us.Seconds(), txs, &first.txBlk)
-		first.ulStats.add(&sm.rxBlk)
+		first.ulStats.add(&sm.rxBlk, us.Seconds())
 		c.bs.Uplink(us, utn, &sm.rxBlk)
 	}
 }

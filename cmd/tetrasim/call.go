@@ -87,6 +87,11 @@ every MAC block (air.pcap, for Wireshark), PNG plots, report.json and summary.tx
 				return err
 			}
 			files = append(files, rec.files...)
+			plots, err := sm.WritePlots(out)
+			if err != nil {
+				return err
+			}
+			files = append(files, plots...)
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")

@@ -467,3 +467,31 @@ func TestUplinkBitLevel(t *testing.T) {
 		})
 	}
 }
+
+// FuzzSlotDecoder: any soft slot, with any training index, never panics the
+// decoder, before or after it has synchronised.
+func FuzzSlotDecoder(f *testing.F) {
+	x, _ := transmit(f, TxConfig{Cell: testCell()}, 2)
+	_ = x
+	f.Add(int8(2), []byte("sync"))
+	f.Add(int8(-1), make([]byte, 510))
+	f.Fuzz(func(t *testing.T, training int8, data []byte) {
+		cell := testCell()
+		for _, known := range []*Cell{nil, &cell} {
+			d := NewSlotDecoder(known, func(*RxBlock) {})
+			var s sdr.Slot
+			for i := range s.Soft {
+				if len(data) > 0 {
+					s.Soft[i] = int8(data[i%len(data)])
+				}
+			}
+			s.Training = int(training%4) - 1
+			s.SyncScore = 1
+			for k := int64(0); k < 3; k++ {
+				s.Index = k
+				d.Decode(&s)
+			}
+			d.Flush()
+		}
+	})
+}

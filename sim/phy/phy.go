@@ -22,6 +22,7 @@
 package phy
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -54,6 +55,12 @@ type Link struct {
 	amp    float64 // sqrt(Es) relative to N0 = 1
 	fade   *fader
 	phase0 float64
+
+	// CaptureMax > 0 keeps the first CaptureMax detected symbols
+	// z(k) = r(k) conj(r(k-1)) received over this link, normalised to unit mean
+	// magnitude, in Capture (for constellation plots).
+	CaptureMax int
+	Capture    []complex64
 }
 
 // NewLink returns a link; rng draws the fading process.
@@ -66,6 +73,18 @@ func NewLink(model string, ebn0DB, dopplerHz, cfoHz float64, rng *rand.Rand) *Li
 	}
 	l.phase0 = rng.Float64() * 2 * math.Pi
 	return l
+}
+
+// String describes the link, e.g. "tu50 20.0 dB Eb/N0, Doppler 18 Hz".
+func (l *Link) String() string {
+	if l.Model == "clean" {
+		return "clean"
+	}
+	s := fmt.Sprintf("%s %.1f dB Eb/N0", l.Model, l.EbN0DB)
+	if l.fade != nil {
+		s += fmt.Sprintf(", Doppler %.0f Hz", l.DopplerHz)
+	}
+	return s
 }
 
 // SymbolRate [symbol/s], clause 5.
@@ -231,10 +250,14 @@ func (p *PHY) channel(soft []int8, t float64, txs []Tx) {
 	if mean > 0 {
 		scale = 127 / mean
 	}
+	l := txs[0].Link
 	for k := 1; k <= nsym; k++ {
 		z := r[k] * cmplxConj(r[k-1])
 		soft[2*k-2] = clamp8(imag(z) * scale)
 		soft[2*k-1] = clamp8(real(z) * scale)
+		if len(l.Capture) < l.CaptureMax && mean > 0 {
+			l.Capture = append(l.Capture, complex64(z/complex(mean, 0)))
+		}
 	}
 }
 
