@@ -23,11 +23,11 @@ import (
 func newBERCmd() *cobra.Command {
 	var (
 		ebn0Range, chanName, detName, jsonPath, plotPath, coded string
-		bits, minErrors, maxBits                         int64
-		cfo, ppm                                         float64
-		seed                                             uint64
-		sps                                              int
-		quiet                                            bool
+		bits, minErrors, maxBits                                int64
+		cfo, ppm                                                float64
+		seed                                                    uint64
+		sps                                                     int
+		quiet                                                   bool
 	)
 	c := &cobra.Command{
 		Use:   "ber",
@@ -77,7 +77,7 @@ Examples:
 				}
 			}
 			cfg := bersweep.Config{
-				Coded: codedCh,
+				Coded:  codedCh,
 				EbN0dB: pts, Bits: bits, MinErrors: minErrors, MaxBits: maxBits,
 				Channel: chanName, CFOHz: cfo, ClockPPM: ppm, Detector: det, Seed: seed,
 				SamplesPerSymbol: sps,
