@@ -67,7 +67,7 @@ func ParseArgs(spec string) (Args, error) {
 }
 
 func isSigMFPath(p string) bool {
-	return strings.HasSuffix(p, ".sigmf-meta") || strings.HasSuffix(p, ".sigmf-data")
+	return strings.HasSuffix(p, ".sigmf-meta") || strings.HasSuffix(p, ".sigmf-data") || strings.HasSuffix(p, ".sigmf")
 }
 
 // String returns the device string as given.

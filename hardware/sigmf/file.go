@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -141,10 +142,11 @@ type Reader struct {
 	Meta   *Meta
 	Format iq.Format
 
-	f     *os.File
-	r     *iqfile.Reader
-	total uint64 // samples in the data file
-	path  string
+	f      *os.File
+	r      *iqfile.Reader
+	total  uint64 // samples in the data file
+	path   string
+	rewind func() error // set for archives
 }
 
 // ReadMeta reads and validates a .sigmf-meta file.
@@ -168,6 +170,9 @@ func ReadMeta(metaPath string) (*Meta, error) {
 // Open opens a recording by its .sigmf-meta (or .sigmf-data) path, validates the
 // metadata and checks that the data file holds a whole number of samples.
 func Open(path string) (*Reader, error) {
+	if strings.HasSuffix(path, ".sigmf") {
+		return OpenArchive(path)
+	}
 	metaPath := MetaPath(path)
 	m, err := ReadMeta(metaPath)
 	if err != nil {
@@ -180,14 +185,9 @@ func Open(path string) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", metaPath, err)
 	}
-	var header uint64
-	for i, c := range m.Captures {
-		if c.HeaderBytes != 0 {
-			if i != 0 || c.SampleStart != 0 {
-				return nil, fmt.Errorf("%w: %s: header bytes inside the data (captures[%d])", ErrUnsupported, metaPath, i)
-			}
-			header = c.HeaderBytes
-		}
+	header, err := headerBytes(m, metaPath)
+	if err != nil {
+		return nil, err
 	}
 	dp := DataPath(metaPath)
 	fd, err := os.Open(dp)
@@ -200,16 +200,12 @@ func Open(path string) (*Reader, error) {
 		return nil, fmt.Errorf("sigmf: %w", err)
 	}
 	size := uint64(st.Size())
-	if header+m.Global.TrailingBytes > size {
+	body, err := bodyBytes(m, f, dp, size, header)
+	if err != nil {
 		fd.Close()
-		return nil, fmt.Errorf("%w: %s: %d bytes is shorter than its header and trailing bytes", iqfile.ErrTruncated, dp, size)
+		return nil, err
 	}
-	body := size - header - m.Global.TrailingBytes
 	bps := uint64(f.BytesPerSample())
-	if body%bps != 0 {
-		fd.Close()
-		return nil, fmt.Errorf("%w: %s holds %d bytes of samples, not a multiple of %d (one %s sample)", iqfile.ErrTruncated, dp, body, bps, m.Global.Datatype)
-	}
 	if _, err := fd.Seek(int64(header), io.SeekStart); err != nil {
 		fd.Close()
 		return nil, fmt.Errorf("sigmf: %w", err)
@@ -231,6 +227,9 @@ func (r *Reader) Read(dst []complex64) (int, error) { return r.r.Read(dst) }
 
 // Rewind seeks back to the first sample.
 func (r *Reader) Rewind() error {
+	if r.rewind != nil {
+		return r.rewind()
+	}
 	var header int64
 	if len(r.Meta.Captures) > 0 {
 		header = int64(r.Meta.Captures[0].HeaderBytes)
@@ -240,6 +239,33 @@ func (r *Reader) Rewind() error {
 	}
 	r.r = iqfile.NewReader(io.LimitReader(r.f, int64(r.total)*int64(r.Format.BytesPerSample())), r.Format)
 	return nil
+}
+
+// headerBytes returns the header bytes before the first sample; only a header
+// on the first capture at sample 0 is supported.
+func headerBytes(m *Meta, name string) (uint64, error) {
+	var header uint64
+	for i, c := range m.Captures {
+		if c.HeaderBytes != 0 {
+			if i != 0 || c.SampleStart != 0 {
+				return 0, fmt.Errorf("%w: %s: header bytes inside the data (captures[%d])", ErrUnsupported, name, i)
+			}
+			header = c.HeaderBytes
+		}
+	}
+	return header, nil
+}
+
+// bodyBytes checks a data size against the metadata and returns the bytes of samples.
+func bodyBytes(m *Meta, f iq.Format, name string, size, header uint64) (uint64, error) {
+	if header+m.Global.TrailingBytes > size {
+		return 0, fmt.Errorf("%w: %s: %d bytes is shorter than its header and trailing bytes", iqfile.ErrTruncated, name, size)
+	}
+	body := size - header - m.Global.TrailingBytes
+	if bps := uint64(f.BytesPerSample()); body%bps != 0 {
+		return 0, fmt.Errorf("%w: %s holds %d bytes of samples, not a multiple of %d (one %s sample)", iqfile.ErrTruncated, name, body, bps, m.Global.Datatype)
+	}
+	return body, nil
 }
 
 // Close closes the data file.
