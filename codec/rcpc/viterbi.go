@@ -9,8 +9,8 @@ package rcpc
 //
 // The add-compare-select recursion runs on four 16-bit metrics per uint64
 // (acs_swar.go, pure Go), with a kernel for rate 2/3 that reads the punctured
-// bits directly (acs_swar23.go); acs below is the reference loop they are
-// tested against.
+// bits directly (acs_swar23.go); both are tested decision for decision
+// against the plain butterfly loop acs in viterbi.go.
 //
 // The zero value is ready to use. A Decoder is not safe for concurrent use.
 // Decode and DecodeMother do not allocate.
