@@ -469,14 +469,29 @@ func TestUplinkBitLevel(t *testing.T) {
 }
 
 // FuzzSlotDecoder: any soft slot, with any training index, never panics the
-// decoder, before or after it has synchronised.
+// decoder, before or after it has synchronised on a real sync burst.
 func FuzzSlotDecoder(f *testing.F) {
-	x, _ := transmit(f, TxConfig{Cell: testCell()}, 2)
-	_ = x
-	f.Add(int8(2), []byte("sync"))
-	f.Add(int8(-1), make([]byte, 510))
+	cell := testCell()
+	enc, err := NewEncoder(cell)
+	if err != nil {
+		f.Fatal(err)
+	}
+	var ds DLSlot
+	tm := radio.Time{TN: 2, FN: 18, MN: 1}
+	if err := NewSchedule(cell, 1).Next(tm, &ds); err != nil {
+		f.Fatal(err)
+	}
+	syncBits, err := enc.AppendBurst(nil, &ds)
+	if err != nil {
+		f.Fatal(err)
+	}
+	var sync sdr.Slot
+	HardSlot(&sync, syncBits, 0)
+	sync.Training = 2
+	f.Add(int8(2), syncBits)
+	f.Add(int8(0), make([]byte, 510))
+	f.Add(int8(-1), []byte{0x80, 0x7f, 3})
 	f.Fuzz(func(t *testing.T, training int8, data []byte) {
-		cell := testCell()
 		for _, known := range []*Cell{nil, &cell} {
 			d := NewSlotDecoder(known, func(*RxBlock) {})
 			var s sdr.Slot
@@ -487,9 +502,17 @@ func FuzzSlotDecoder(f *testing.F) {
 			}
 			s.Training = int(training%4) - 1
 			s.SyncScore = 1
-			for k := int64(0); k < 3; k++ {
+			for k := int64(0); k < 4; k++ {
+				if k == 1 {
+					sync.Index = k
+					d.Decode(&sync)
+					continue
+				}
 				s.Index = k
 				d.Decode(&s)
+			}
+			if !d.Synced() {
+				t.Fatal("real sync burst did not synchronise the decoder")
 			}
 			d.Flush()
 		}
