@@ -152,6 +152,9 @@ func (m *Member) install(gs *groupState, a *EpochAnnounce, self uint16, es *[Sec
 	ep := newEpochState(a.Suite, gs.g, a.Epoch, es)
 	ep.activation, ep.grace, ep.maxLife, ep.safSlots = a.Activation, a.Grace, a.MaxLife, a.SAFSlots
 	ep.self, ep.selfOK = self, true
+	if m.fs {
+		ep.harden(uint16(max(a.Span, int(self)+1)))
+	}
 	gs.epochs = append(gs.epochs, ep)
 	gs.self, gs.selfOK = self, true
 	gs.expire(m.now())

@@ -99,7 +99,7 @@
 //     575-bit payload layout is above. Known answers in testdata/kat.txt.
 //   - EpochAnnounce, KeyWrap, RosterUpdate and DeviceKeyUpdate layouts: see those
 //     types (msg.go). A KeyWrap is 93 bytes, 98 with its SDS fragment header (the
-//     design's estimate was 88); an EpochAnnounce is 156 (161) bytes.
+//     design's estimate was 88); an EpochAnnounce is 158 (163) bytes.
 //   - Roster hash: SHA-256("tetrasim/e2ee/v1 roster" || G || n || (s || device ||
 //     Ed25519 key) sorted by s).
 //   - Trusted time: the clock passed in MemberConfig.Now (GNSS or the local RTC);
@@ -113,12 +113,15 @@
 //     SAFs); a SAF at FC f carries FC_next = f+1 and its tags cover the speech
 //     frames since the previous SAF, split 8/8/8/7.
 //
-// Forward secrecy: an epoch's secret and PRK are kept while the epoch is installed
-// (so a receiver can derive any sender's chain on demand, which 10,000-member groups
-// need) and wiped after the grace period. The voice chain ratchet overwrites old
-// chain keys, but as long as PRK is held that gives no extra protection inside the
-// epoch: in this version forward secrecy has epoch granularity. Erasing PRK once
-// every roster sender's chain is derived is left for later.
+// Forward secrecy: by default an epoch's secret and PRK are kept while the epoch
+// is installed (a receiver derives any sender's chain on demand, cheap for
+// simulators with many handsets) and wiped after the grace period, so forward
+// secrecy has epoch granularity. With MemberConfig.ForwardSecure the member
+// derives every sender's chain key and SDS keys at install time (the announce
+// carries the sender-index span), erases ES and PRK at once, and from then on holds
+// only chain keys that the ratchet overwrites: a device state stolen in segment i
+// cannot rebuild segments before i (e2ee-design.md §5.3). Cost: about 80 bytes per
+// sender index per epoch and ~20 HKDF evaluations per 10 senders at install.
 //
 // # Threat model (e2ee-design.md §4, §5.11)
 //

@@ -26,6 +26,7 @@ func (s *seeded) Read(p []byte) (int, error) { return s.r.Read(p) }
 
 // world is a KMF with n member devices in one talkgroup, all messages delivered.
 type world struct {
+	fs      bool // members use MemberConfig.ForwardSecure
 	t       testing.TB
 	clk     *clock
 	kmf     *KMF
@@ -34,8 +35,12 @@ type world struct {
 }
 
 func newWorld(t testing.TB, n int, suite Suite) *world {
+	return newWorldOpt(t, n, suite, false)
+}
+
+func newWorldOpt(t testing.TB, n int, suite Suite, fs bool) *world {
 	t.Helper()
-	w := &world{t: t, clk: newClock(), members: map[DeviceID]*Member{}, group: 0x1234}
+	w := &world{t: t, clk: newClock(), members: map[DeviceID]*Member{}, group: 0x1234, fs: fs}
 	rnd := newSeeded(1)
 	k, err := NewKMF(KMFConfig{Now: w.clk.Now, Rand: rnd})
 	if err != nil {
@@ -71,7 +76,7 @@ func (w *world) addDevice(id DeviceID, rnd *seeded) *Member {
 	if err := w.kmf.AddDevice(ident.Public()); err != nil {
 		w.t.Fatal(err)
 	}
-	m, err := NewMember(ident, w.kmf.PublicKey(), MemberConfig{Now: w.clk.Now})
+	m, err := NewMember(ident, w.kmf.PublicKey(), MemberConfig{Now: w.clk.Now, ForwardSecure: w.fs})
 	if err != nil {
 		w.t.Fatal(err)
 	}

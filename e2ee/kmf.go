@@ -340,8 +340,12 @@ func (k *KMF) Rekey(g uint32) ([]Message, error) {
 	}
 	gr.dirty = nil
 
+	span := 0
+	for _, ent := range roster {
+		span = max(span, int(ent.Sender)+1)
+	}
 	a := EpochAnnounce{Group: g, Epoch: e, Suite: gr.suite, Activation: now.Add(k.ActivationDelay).Truncate(time.Second),
-		Grace: k.Grace, MaxLife: k.MaxLife, SAFSlots: gr.safSlots, Members: len(roster), RosterHash: rh,
+		Grace: k.Grace, MaxLife: k.MaxLife, SAFSlots: gr.safSlots, Members: len(roster), Span: span, RosterHash: rh,
 		Commit: esCommit(g, e, &es)}
 	if !gr.hasEpoch {
 		a.Activation = now.Truncate(time.Second) // nothing to change over from

@@ -1,6 +1,7 @@
 package e2ee
 
 import (
+	"bytes"
 	"errors"
 	"math/rand/v2"
 	"os"
@@ -263,4 +264,50 @@ func TestSenderResumesAfterRestore(t *testing.T) {
 		}
 	}
 	t.Fatal("sender kept going without persisting its reservation")
+}
+
+// TestForwardSecureMembers: with MemberConfig.ForwardSecure the whole flow works
+// (voice, SAFs, EOT-SIG, SDS, persistence), the stored state holds no epoch
+// secret, and a state stolen after the sender's chain moved on cannot rebuild an
+// earlier segment's keys.
+func TestForwardSecureMembers(t *testing.T) {
+	w := newWorldOpt(t, 3, SuiteChaCha, true)
+	tx, _ := w.members[1001].Sender(w.group)
+	r := rand.New(rand.NewPCG(12, 12))
+	rx := mustRx(t, w.members[1002], w.group)
+	// Three segments' worth of speech, in several transmissions.
+	for k := 0; k < 3; k++ {
+		items := recordTx(t, tx, SegmentFrames, r)
+		if pr := play(rx, items); pr.rejected != 0 || !pr.eotVerified || pr.decrypted != SegmentFrames {
+			t.Fatalf("transmission %d: %+v", k, pr)
+		}
+	}
+	sds, _ := w.members[1001].SealSDS(w.group, nil, []byte("fs"))
+	if _, _, err := w.members[1003].OpenSDS(w.group, nil, sds); err != nil {
+		t.Fatal(err)
+	}
+	es := w.kmf.groups[w.group].es
+	st, _ := w.members[1002].MarshalBinary()
+	if bytes.Contains(st, es[:]) {
+		t.Fatal("forward-secure state holds the epoch secret")
+	}
+	stolen, err := UnmarshalMember(st, MemberConfig{Now: w.clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep := stolen.groups[w.group].epochs[0]
+	sender := w.members[1001].groups[w.group].epochs[0].self
+	c := ep.chain(sender)
+	if c == nil || c.segment(0) != nil {
+		t.Fatal("stolen state still derives segment 0 of the sender's chain")
+	}
+	if c.segment(w.members[1001].groups[w.group].epochs[0].fc>>segmentShift) == nil {
+		t.Fatal("stolen state lost the current segment")
+	}
+	// The restored state keeps working for new traffic.
+	rx2 := mustRx(t, stolen, w.group)
+	items := recordTx(t, tx, 100, r)
+	if pr := play(rx2, items); pr.rejected != 0 || pr.decrypted != 100 {
+		t.Fatalf("restored forward-secure member: %+v", pr)
+	}
 }

@@ -165,6 +165,13 @@ type epochState struct {
 
 	dead bool // wiped after its grace period
 
+	// Forward-secure form (MemberConfig.ForwardSecure): ES and PRK are erased and
+	// only each sender's chain key and data keys are kept, for s < span.
+	hardened bool
+	span     uint16
+	ck0      map[uint16]*chainSeed // chain keys not yet taken by a voiceChain
+	dk       map[uint16]*dataSeed
+
 	// derived, not persisted
 	chains map[uint16]*voiceChain
 	hwm    map[uint16]uint32 // highest verified FC_next per sender
@@ -182,13 +189,63 @@ func newEpochState(suite Suite, g, e uint32, es *[SecretSize]byte) *epochState {
 	return ep
 }
 
+// chainSeed is a stored voice chain position: CK[s, idx].
+type chainSeed struct {
+	idx uint32
+	ck  [32]byte
+}
+
+// dataSeed is a stored SDS key and nonce salt.
+type dataSeed struct {
+	key  [32]byte
+	salt [12]byte
+}
+
+// chain returns sender s's voice chain, or nil if a forward-secure epoch holds no
+// key for s.
 func (ep *epochState) chain(s uint16) *voiceChain {
 	c := ep.chains[s]
-	if c == nil {
-		c = newVoiceChain(ep.suite, &ep.prk, s)
-		ep.chains[s] = c
+	if c != nil {
+		return c
 	}
+	if ep.hardened {
+		seed := ep.ck0[s]
+		if seed == nil {
+			return nil
+		}
+		c = &voiceChain{suite: ep.suite, ckIdx: seed.idx, ck: seed.ck}
+		wipe(seed.ck[:])
+		delete(ep.ck0, s)
+	} else {
+		c = newVoiceChain(ep.suite, &ep.prk, s)
+	}
+	ep.chains[s] = c
 	return c
+}
+
+// harden derives every sender's chain key and data keys (s < span) and erases ES
+// and PRK: from now on a stolen device state cannot recover earlier segments of
+// this epoch (e2ee-design.md §5.3).
+func (ep *epochState) harden(span uint16) {
+	if ep.hardened {
+		return
+	}
+	ep.span = span
+	ep.ck0 = make(map[uint16]*chainSeed, span)
+	ep.dk = make(map[uint16]*dataSeed, span)
+	for s := uint16(0); s < span; s++ {
+		if _, ok := ep.chains[s]; !ok {
+			ep.ck0[s] = &chainSeed{ck: voiceChain0(&ep.prk, s)}
+		}
+		if _, ok := ep.sds[s]; !ok {
+			d := &dataSeed{}
+			d.key, d.salt = dataKeys(&ep.prk, s)
+			ep.dk[s] = d
+		}
+	}
+	wipe(ep.es[:])
+	wipe(ep.prk[:])
+	ep.hardened = true
 }
 
 // wipe erases the epoch's secrets. Senders and receivers still holding the epoch
@@ -203,8 +260,17 @@ func (ep *epochState) wipe() {
 	for _, k := range ep.sds {
 		k.wipe()
 	}
+	for _, c := range ep.ck0 {
+		wipe(c.ck[:])
+	}
+	for _, d := range ep.dk {
+		wipe(d.key[:])
+		wipe(d.salt[:])
+	}
 	clear(ep.chains)
 	clear(ep.sds)
+	clear(ep.ck0)
+	clear(ep.dk)
 }
 
 // tmin returns minutes since activation mod 4096 at time now.
@@ -304,6 +370,7 @@ type Member struct {
 	rnd    io.Reader
 	groups map[uint32]*groupState
 	frags  reassembler
+	fs     bool
 
 	// Persist, if set, is called whenever a frame or SDS counter reservation grows
 	// (every 4096 frames or 256 messages per epoch), before the reserved counters
@@ -320,6 +387,12 @@ type MemberConfig struct {
 	Now func() time.Time
 	// Rand is the randomness source; nil means crypto/rand.
 	Rand io.Reader
+	// ForwardSecure makes the member erase each epoch's secret as soon as it is
+	// installed, keeping only per-sender chain keys that the ratchet overwrites
+	// (forward secrecy inside an epoch, e2ee-design.md §5.3). It costs about 80
+	// bytes per sender index of the group per epoch (0.8 MB for 10,000) and a few
+	// tens of milliseconds per rekey for 10,000 senders.
+	ForwardSecure bool
 }
 
 // NewMember returns the state of device id with kmf pinned as the KMF's Ed25519 key
@@ -332,7 +405,7 @@ func NewMember(id *Identity, kmf ed25519.PublicKey, cfg MemberConfig) (*Member, 
 		return nil, errors.New("e2ee: NewMember: bad KMF public key")
 	}
 	m := &Member{id: id, kmf: append(ed25519.PublicKey(nil), kmf...), now: cfg.Now, rnd: cfg.Rand,
-		groups: map[uint32]*groupState{}}
+		groups: map[uint32]*groupState{}, fs: cfg.ForwardSecure}
 	if m.now == nil {
 		m.now = time.Now
 	}

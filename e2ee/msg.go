@@ -17,7 +17,7 @@ import (
 // type byte:
 //
 //	1 KeyWrap          KMF -> one device    93 B
-//	2 EpochAnnounce    KMF -> talkgroup    156 B
+//	2 EpochAnnounce    KMF -> talkgroup    158 B
 //	3 RosterUpdate     KMF -> talkgroup    12 + 38 n + 64 B (n <= 100)
 //	4 DeviceKeyUpdate  device -> KMF       104 B
 const (
@@ -207,7 +207,11 @@ func esCommit(g, e uint32, es *[SecretSize]byte) (c [32]byte) {
 //
 //	type=2 (1) || G (3) || e (4) || suite (1) || activation (8, Unix seconds)
 //	|| grace (4, s) || max lifetime (4, s; 0 = none) || SAF interval (1, slots)
-//	|| members (2) || roster hash (32) || ES commitment (32) || Ed25519 signature (64)
+//	|| members (2) || sender span (2) || roster hash (32) || ES commitment (32)
+//	|| Ed25519 signature (64)
+//
+// Every sender index in use is below the span, so a member can derive every
+// sender's chain key and then erase the epoch secret (MemberConfig.ForwardSecure).
 //
 // The signature covers "tetrasim/e2ee/v1 kmf" || every preceding byte.
 type EpochAnnounce struct {
@@ -219,6 +223,7 @@ type EpochAnnounce struct {
 	MaxLife    time.Duration
 	SAFSlots   int
 	Members    int
+	Span       int // every sender index in use is < Span
 	RosterHash [32]byte
 	Commit     [32]byte
 	Sig        [64]byte
@@ -235,6 +240,7 @@ func (a *EpochAnnounce) signed() []byte {
 	w.u32(uint32(a.MaxLife / time.Second))
 	w.u8(byte(a.SAFSlots))
 	w.u16(uint16(a.Members))
+	w.u16(uint16(a.Span))
 	w.raw(a.RosterHash[:])
 	w.raw(a.Commit[:])
 	return w.b
@@ -255,13 +261,14 @@ func parseAnnounce(body []byte) (*EpochAnnounce, error) {
 	a.MaxLife = time.Duration(r.u32()) * time.Second
 	a.SAFSlots = int(r.u8())
 	a.Members = int(r.u16())
+	a.Span = int(r.u16())
 	copy(a.RosterHash[:], r.take(32))
 	copy(a.Commit[:], r.take(32))
 	copy(a.Sig[:], r.take(64))
 	if err := r.end(); err != nil {
 		return nil, err
 	}
-	if !a.Suite.Valid() || a.SAFSlots < 2 || a.SAFSlots > 32 {
+	if !a.Suite.Valid() || a.SAFSlots < 2 || a.SAFSlots > 32 || a.Span > MaxSenders || a.Members > a.Span {
 		return nil, ErrMalformed
 	}
 	return a, nil

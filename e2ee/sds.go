@@ -35,13 +35,26 @@ type sdsKey struct {
 
 func (k *sdsKey) wipe() { wipe(k.key[:]); wipe(k.salt[:]); k.aead = nil }
 
+// sdsKeyFor returns sender s's SDS key, or nil if a forward-secure epoch holds
+// none for s.
 func (ep *epochState) sdsKeyFor(s uint16) *sdsKey {
 	k := ep.sds[s]
 	if k != nil {
 		return k
 	}
 	k = &sdsKey{}
-	k.key, k.salt = dataKeys(&ep.prk, s)
+	if ep.hardened {
+		d := ep.dk[s]
+		if d == nil {
+			return nil
+		}
+		k.key, k.salt = d.key, d.salt
+		wipe(d.key[:])
+		wipe(d.salt[:])
+		delete(ep.dk, s)
+	} else {
+		k.key, k.salt = dataKeys(&ep.prk, s)
+	}
 	var err error
 	switch ep.suite {
 	case SuiteAES:
@@ -101,6 +114,9 @@ func (m *Member) SealSDS(g uint32, dst, plaintext []byte) ([]byte, error) {
 	}
 	ep.sdsCtr = ctr + 1
 	k := ep.sdsKeyFor(ep.self)
+	if k == nil {
+		return dst, ErrUnknownEpoch
+	}
 	var hdr [SDSHeaderSize]byte
 	hdr[0] = sdsTypeData
 	hdr[1] = byte(ep.e)
@@ -161,6 +177,9 @@ func (m *Member) OpenSDS(g uint32, dst, msg []byte) ([]byte, SDSInfo, error) {
 		return dst, info, ErrReplay
 	}
 	k := ep.sdsKeyFor(s)
+	if k == nil {
+		return dst, info, ErrAuth
+	}
 	nonce := sdsNonce(k, ctr)
 	n := len(dst)
 	out, err := k.aead.Open(dst, nonce[:], msg[SDSHeaderSize:], msg[:SDSHeaderSize])

@@ -16,9 +16,13 @@ import (
 //	|| groups (4) || group*
 //	group = G (3) || roster n (4) || n x (s (2) || device (3) || Ed25519 key (32))
 //	        || epochs (1) || epoch*
-//	epoch = e (4) || suite (1) || ES (32) || activation (8) || grace s (4) || max life s (4)
+//	epoch = e (4) || suite (1) || keys || activation (8) || grace s (4) || max life s (4)
 //	        || SAF slots (1) || self (2) || FC reserved (4) || SDS reserved (6)
 //	        || hwm n (4) || n x (s (2) || FC (3)) || sds n (4) || n x (s (2) || top (6))
+//
+//	keys  = 0 (1) || ES (32)
+//	      | 1 (1) || span (2) || n (4) || n x (s (2) || segment (4) || chain key (32))
+//	              || m (4) || m x (s (2) || K_sds (32) || salt96_sds (12))     (forward secure)
 //
 // A restored sender resumes at the reserved counters, never below them.
 
@@ -66,7 +70,51 @@ func (m *Member) MarshalBinary() ([]byte, error) {
 		for _, ep := range gs.epochs {
 			w.u32(ep.e)
 			w.u8(byte(ep.suite))
-			w.raw(ep.es[:])
+			if !ep.hardened {
+				w.u8(0)
+				w.raw(ep.es[:])
+			} else {
+				w.u8(1)
+				w.u16(ep.span)
+				type cs struct {
+					s   uint16
+					idx uint32
+					ck  *[32]byte
+				}
+				var chains []cs
+				for s, c := range ep.chains {
+					chains = append(chains, cs{s, c.ckIdx, &c.ck})
+				}
+				for s, c := range ep.ck0 {
+					chains = append(chains, cs{s, c.idx, &c.ck})
+				}
+				sort.Slice(chains, func(i, j int) bool { return chains[i].s < chains[j].s })
+				w.u32(uint32(len(chains)))
+				for _, c := range chains {
+					w.u16(c.s)
+					w.u32(c.idx)
+					w.raw(c.ck[:])
+				}
+				type ds struct {
+					s    uint16
+					key  *[32]byte
+					salt *[12]byte
+				}
+				var data []ds
+				for s, k := range ep.sds {
+					data = append(data, ds{s, &k.key, &k.salt})
+				}
+				for s, d := range ep.dk {
+					data = append(data, ds{s, &d.key, &d.salt})
+				}
+				sort.Slice(data, func(i, j int) bool { return data[i].s < data[j].s })
+				w.u32(uint32(len(data)))
+				for _, d := range data {
+					w.u16(d.s)
+					w.raw(d.key[:])
+					w.raw(d.salt[:])
+				}
+			}
 			w.u64(uint64(ep.activation.Unix()))
 			w.u32(uint32(ep.grace / time.Second))
 			w.u32(uint32(ep.maxLife / time.Second))
@@ -159,7 +207,45 @@ func UnmarshalMember(b []byte, cfg MemberConfig) (*Member, error) {
 			e := r.u32()
 			suite := Suite(r.u8())
 			var es [SecretSize]byte
-			copy(es[:], r.take(32))
+			var hard *epochState
+			switch r.u8() {
+			case 0:
+				copy(es[:], r.take(32))
+			case 1:
+				hard = &epochState{e: e, suite: suite, hardened: true, chains: map[uint16]*voiceChain{},
+					hwm: map[uint16]uint32{}, sdsWin: map[uint16]*ReplayWindow{}, sds: map[uint16]*sdsKey{},
+					ck0: map[uint16]*chainSeed{}, dk: map[uint16]*dataSeed{}}
+				hard.span = r.u16()
+				nc := r.u32()
+				if nc > MaxSenders || hard.span > MaxSenders {
+					return nil, ErrMalformed
+				}
+				for k := uint32(0); k < nc && r.err == nil; k++ {
+					s := r.u16()
+					c := &chainSeed{idx: r.u32()}
+					copy(c.ck[:], r.take(32))
+					if s >= hard.span || c.idx > MaxFC>>segmentShift {
+						return nil, ErrMalformed
+					}
+					hard.ck0[s] = c
+				}
+				nd := r.u32()
+				if nd > MaxSenders {
+					return nil, ErrMalformed
+				}
+				for k := uint32(0); k < nd && r.err == nil; k++ {
+					s := r.u16()
+					d := &dataSeed{}
+					copy(d.key[:], r.take(32))
+					copy(d.salt[:], r.take(12))
+					if s >= hard.span {
+						return nil, ErrMalformed
+					}
+					hard.dk[s] = d
+				}
+			default:
+				return nil, ErrMalformed
+			}
 			act := time.Unix(int64(r.u64()), 0)
 			grace := time.Duration(r.u32()) * time.Second
 			life := time.Duration(r.u32()) * time.Second
@@ -174,8 +260,13 @@ func UnmarshalMember(b []byte, cfg MemberConfig) (*Member, error) {
 				(len(gs.epochs) > 0 && e <= gs.epochs[len(gs.epochs)-1].e) {
 				return nil, ErrMalformed
 			}
-			ep := newEpochState(suite, g, e, &es)
-			wipe(es[:])
+			ep := hard
+			if ep == nil {
+				ep = newEpochState(suite, g, e, &es)
+				wipe(es[:])
+			} else if self >= ep.span {
+				return nil, ErrMalformed
+			}
 			ep.activation, ep.grace, ep.maxLife, ep.safSlots = act, grace, life, slots
 			ep.self, ep.selfOK = self, true
 			ep.fc, ep.fcReserved = fcRes, fcRes

@@ -309,7 +309,7 @@ func computeKAT(t testing.TB) kat {
 	k["keystore"] = hex.EncodeToString(ks)
 	// Messages with fixed contents.
 	a := EpochAnnounce{Group: g, Epoch: e, Suite: SuiteAES, Activation: time.Unix(1767268800, 0), Grace: 600 * time.Second,
-		MaxLife: 14400 * time.Second, SAFSlots: 16, Members: 2, RosterHash: rh, Commit: cm}
+		MaxLife: 14400 * time.Second, SAFSlots: 16, Members: 2, Span: 2, RosterHash: rh, Commit: cm}
 	k["announce_signed"] = hex.EncodeToString(a.signed())
 	w := KeyWrap{Group: g, Epoch: e, Sender: 3, Device: 1001, Sealed: make([]byte, wrapSealed)}
 	frags, _ := fragment(0x0102, w.marshal())

@@ -457,6 +457,10 @@ func (r *Receiver) acceptSAF(f *SAF) (STCHResult, error) {
 		return res, ErrMalformed
 	}
 	chain := ep.chain(f.Sender)
+	if chain == nil {
+		r.stats.SAFsRejected++
+		return res, ErrUnknownEpoch
+	}
 	same := r.synced && r.ep == ep && r.sender == f.Sender && f.Type == STCHSAF
 	in := tagInput{typ: f.Type, suite: ep.suite, g: r.gs.g, e: ep.e, s: f.Sender, fcNext: f.FCNext, tmin: f.TMin}
 	// n is the number of speech-frame positions the tags cover, or -1 when they
