@@ -2,8 +2,8 @@ package teach
 
 import (
 	"bytes"
-	"fmt"
 	"crypto/sha256"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
