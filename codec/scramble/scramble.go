@@ -44,15 +44,46 @@ func parity32(x uint32) uint32 {
 	return uint32(bits.OnesCount32(x)) & 1
 }
 
-// next returns the next 32 sequence bits p(k…k+31), first bit in bit 31, and
-// the register after them. Reference loop (clause 8.2.5.2):
+// step8 is the reference loop of clause 8.2.5.2 run for 8 bits:
 //
 //	bit = parity(reg & tapMask); reg = reg>>1 | bit<<31; emit bit
-func next(reg uint32) (word, out uint32) {
-	for i := 31; i >= 0; i-- {
+//
+// It returns the register after 8 steps; its top byte holds the 8 new bits, the
+// first in bit 24.
+func step8(reg uint32) uint32 {
+	for range 8 {
 		bit := parity32(reg & tapMask)
 		reg = reg>>1 | bit<<31
-		word |= bit << i
+	}
+	return reg
+}
+
+// byteTables[i][v] is the top byte that step8 produces from a register whose
+// byte i is v and whose other bytes are 0. The map is linear over GF(2), so
+// for any register the new byte is the XOR of the four table entries.
+var byteTables = func() (t [4][256]uint8) {
+	for i := range 4 {
+		for v := range 256 {
+			t[i][v] = uint8(step8(uint32(v)<<(8*i)) >> 24)
+		}
+	}
+	return t
+}()
+
+// next8 returns the next 8 sequence bits (the first in bit 0) and the register
+// after them; equal to step8, by table.
+func next8(reg uint32) (uint8, uint32) {
+	fb := byteTables[0][uint8(reg)] ^ byteTables[1][uint8(reg>>8)] ^ byteTables[2][uint8(reg>>16)] ^ byteTables[3][uint8(reg>>24)]
+	return fb, reg>>8 | uint32(fb)<<24
+}
+
+// next returns the next 32 sequence bits p(k…k+31), first bit in bit 31, and
+// the register after them.
+func next(reg uint32) (word, out uint32) {
+	for i := 0; i < 4; i++ {
+		var fb uint8
+		fb, reg = next8(reg)
+		word |= uint32(bits.Reverse8(fb)) << (24 - 8*i)
 	}
 	return word, reg
 }

@@ -189,3 +189,16 @@ func BenchmarkScrambler432(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*len(buf))/b.Elapsed().Seconds(), "bits/s")
 }
+
+// TestTablesMatchLoop checks the byte tables against the bit-serial loop.
+func TestTablesMatchLoop(t *testing.T) {
+	reg := uint32(0x41802A17)
+	for i := 0; i < 1000; i++ {
+		want := step8(reg)
+		fb, got := next8(reg)
+		if got != want || uint32(fb) != want>>24 {
+			t.Fatalf("step %d: %#08x vs %#08x", i, got, want)
+		}
+		reg = got*2654435761 + uint32(i) // wander over registers
+	}
+}
