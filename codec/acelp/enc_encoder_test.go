@@ -253,3 +253,30 @@ func TestEncoderDecoderAgree(t *testing.T) {
 		})
 	}
 }
+
+// TestParamsToBits checks Prm2bits_Tetra against its inverse
+// Bits2prm_Tetra on random parameters within their widths, and the bit
+// order on one known frame: the first frame of the reference hts1a.ser.
+func TestParamsToBits(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 1))
+	var prm, back [NumParams]int16
+	var bits [FrameBits]byte
+	for trial := 0; trial < 1000; trial++ {
+		for i, n := range paramBits {
+			prm[i] = int16(r.IntN(1 << n))
+		}
+		paramsToBits(bits[:], &prm)
+		bitsToParams(&back, bits[:])
+		if back != prm {
+			t.Fatalf("trial %d: bitsToParams(paramsToBits(%v)) = %v", trial, prm, back)
+		}
+	}
+	pcm := encReadPCM(t, "hts1a.pcm")
+	ser, _ := encEncodeFile(pcm[:FrameSamples])
+	want := decReadSer(t, "hts1a.ser")[0]
+	for i := range FrameBits {
+		if got := byte(binary.LittleEndian.Uint16(ser[2*(i+1):])); got != want.bits[i] {
+			t.Fatalf("frame 0 bit %d = %d, want %d", i, got, want.bits[i])
+		}
+	}
+}
