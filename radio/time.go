@@ -114,10 +114,9 @@ func BNCHTimeslot(mn int) int { return 4 - (mn+3)%4 }
 // HasBSCH reports whether the downlink slot t carries the BSCH (sync burst).
 func (t Time) HasBSCH() bool { return t.FN == ControlFrame && t.TN == BSCHTimeslot(t.MN) }
 
-// HasBNCH reports whether the downlink slot t carries the BNCH. On the main
-// carrier tetrasim sends it in the BKN2 of the sync burst that carries the BSCH
-// of the same frame when the timeslots coincide, otherwise in the second half
-// of a normal burst (clause 9.5.2).
+// HasBNCH reports whether the downlink slot t is the BNCH timeslot of frame
+// 18 (clause 9.5.2): the BNCH goes in the second half of that slot (SB2 of a
+// sync burst, or BKN2 of a normal burst with training p).
 func (t Time) HasBNCH() bool { return t.FN == ControlFrame && t.TN == BNCHTimeslot(t.MN) }
 
 // String formats t as "HN/MN/FN/TN", for example "0/51/18/4".

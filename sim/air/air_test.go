@@ -518,3 +518,30 @@ func FuzzSlotDecoder(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkTransmitter measures encoding and modulating the demonstration
+// downlink, as a real-time factor.
+func BenchmarkTransmitter(b *testing.B) {
+	for _, rate := range []float64{36000, 2.4e6} {
+		b.Run(fmt.Sprintf("%gS/s", rate), func(b *testing.B) {
+			cell := testCell()
+			tx, err := NewTransmitter(TxConfig{Cell: cell, SampleRateHz: rate, OffsetHz: 300e3 * float64(int(rate/1e6))})
+			if err != nil {
+				b.Fatal(err)
+			}
+			sc := NewSchedule(cell, 1)
+			var s DLSlot
+			dst := make([]complex64, 0, 40000)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := sc.Next(tx.Time(), &s); err != nil {
+					b.Fatal(err)
+				}
+				dst, _ = tx.Slot(dst[:0], &s)
+			}
+			slotSec := float64(radio.SlotSymbols) / radio.SymbolRate
+			b.ReportMetric(float64(b.N)*slotSec/b.Elapsed().Seconds(), "x-realtime")
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "slots/s")
+		})
+	}
+}

@@ -247,7 +247,7 @@ func (r *Receiver) Close() error {
 
 // FindCarrier finds the centre of the strongest TETRA channel (about 24.3 kHz
 // wide) within ±spanHz of centerHz in x, sampled at rateHz: it averages
-// Hann-windowed periodograms with bins of at most 200 Hz and slides a 24 kHz
+// (up to 16) Hann-windowed periodograms with bins of at most 200 Hz and slides a 24 kHz
 // box over them. It returns false if x is too short for one FFT.
 func FindCarrier(x []complex64, rateHz, centerHz, spanHz float64) (float64, bool) {
 	n := 1
@@ -267,7 +267,7 @@ func FindCarrier(x []complex64, rateHz, centerHz, spanHz float64) (float64, bool
 	}
 	psd := make([]float64, n) // index 0 = −rate/2 after shifting
 	count := 0
-	for a := 0; a+n <= len(x) && count < 64; a += n {
+	for a := 0; a+n <= len(x) && count < 16; a += n {
 		for i := range in {
 			in[i] = complex128(x[a+i]) * complex(win[i], 0)
 		}
