@@ -326,6 +326,29 @@ func (k *KMF) Rekey(g uint32) ([]Message, error) {
 	rh := rosterHash(g, roster)
 	var out []Message
 
+	// A device added to a group that already has an epoch missed the earlier
+	// roster updates: send it the whole roster (unicast) so that it can check
+	// every member's EOT-SIG. Above RosterSnapshotLimit members that is too much
+	// for SDS; such devices are provisioned at the desk (keys export/import).
+	var added []DeviceID
+	if gr.hasEpoch && len(roster) <= RosterSnapshotLimit {
+		for _, op := range gr.dirty {
+			if _, still := gr.members[op.Device]; op.Add && still {
+				added = append(added, op.Device)
+			}
+		}
+	}
+	for _, dev := range added {
+		snap, err := k.RosterSnapshot(g)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range snap {
+			m.To = dev
+			out = append(out, m)
+		}
+	}
+
 	// Roster changes, in signed chunks of at most maxRosterOps.
 	for len(gr.dirty) > 0 {
 		n := min(len(gr.dirty), maxRosterOps)
@@ -410,6 +433,10 @@ func (k *KMF) RosterSnapshot(g uint32) ([]Message, error) {
 	}
 	return out, nil
 }
+
+// RosterSnapshotLimit is the largest talkgroup for which Rekey sends a newly added
+// member the whole roster over the air (about 38 bytes per member).
+const RosterSnapshotLimit = 1000
 
 // Tick starts a new epoch in every talkgroup whose epoch is older than
 // RekeyInterval, and returns the messages.

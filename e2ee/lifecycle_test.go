@@ -311,3 +311,22 @@ func TestForwardSecureMembers(t *testing.T) {
 		t.Fatalf("restored forward-secure member: %+v", pr)
 	}
 }
+
+// TestLateAddedMemberVerifiesEOT: a device added to a running group gets the whole
+// roster, so it can verify the EOT-SIG of members that joined before it.
+func TestLateAddedMemberVerifiesEOT(t *testing.T) {
+	w := newWorld(t, 2, SuiteAES)
+	m := w.addDevice(1009, newSeeded(3))
+	msgs, err := w.kmf.AddMember(w.group, 1009)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.deliver(msgs)
+	w.clk.Advance(w.kmf.ActivationDelay)
+	tx, _ := w.members[1001].Sender(w.group)
+	items := recordTx(t, tx, 40, rand.New(rand.NewPCG(1, 9)))
+	pr := play(mustRx(t, m, w.group), items)
+	if pr.rejected != 0 || !pr.eotVerified {
+		t.Fatalf("late-added member: %+v", pr)
+	}
+}
