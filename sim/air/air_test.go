@@ -545,3 +545,27 @@ func BenchmarkTransmitter(b *testing.B) {
 		})
 	}
 }
+
+// TestHyperframeFromSysinfo: the receiver takes HN from SYSINFO; blocks
+// after the first SYSINFO carry the transmitter's hyperframe number.
+func TestHyperframeFromSysinfo(t *testing.T) {
+	start := radio.Time{TN: 1, FN: 10, MN: 59, HN: 4242}
+	x, _ := transmit(t, TxConfig{Cell: testCell(), Start: start}, 150)
+	var last RxBlock
+	sawSysinfo := false
+	r, err := NewReceiver(RxConfig{SampleRateHz: 36000, OnBlock: func(b *RxBlock) {
+		if b.Channel == lmac.BNCH && b.CRCOK {
+			sawSysinfo = true
+		}
+		last = *b
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Write(x)
+	r.Close()
+	want := start.Add(149)
+	if !sawSysinfo || last.Time != want {
+		t.Fatalf("last block at %v, want %v (SYSINFO seen: %v)", last.Time, want, sawSysinfo)
+	}
+}
