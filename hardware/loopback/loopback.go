@@ -329,8 +329,10 @@ func (s *sink) Write(src []complex64) (int, error) { return s.WriteIQ(context.Ba
 // WriteIQ copies src into the pair, blocking while the buffer is full.
 func (s *sink) WriteIQ(ctx context.Context, src []complex64) (int, error) {
 	p := s.p
-	stop := context.AfterFunc(ctx, func() { p.mu.Lock(); p.cond.Broadcast(); p.mu.Unlock() })
-	defer stop()
+	if ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, func() { p.mu.Lock(); p.cond.Broadcast(); p.mu.Unlock() })
+		defer stop()
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	done := 0
@@ -411,8 +413,10 @@ func (s *source) ReadIQ(ctx context.Context, dst []complex64) (int, error) {
 		return 0, nil
 	}
 	p := s.p
-	stop := context.AfterFunc(ctx, func() { p.mu.Lock(); p.cond.Broadcast(); p.mu.Unlock() })
-	defer stop()
+	if ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, func() { p.mu.Lock(); p.cond.Broadcast(); p.mu.Unlock() })
+		defer stop()
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for {

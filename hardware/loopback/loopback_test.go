@@ -149,3 +149,19 @@ func TestLoopbackDropsAndClose(t *testing.T) {
 		t.Errorf("read after cancel: %v", err)
 	}
 }
+
+func TestLoopbackNoAllocs(t *testing.T) {
+	ctx := context.Background()
+	r := registry()
+	snk, _ := r.OpenSink(ctx, "loopback=z,rate=1e6,cfo=100,noise=-40", hardware.TXPolicy{})
+	src, _ := r.OpenSource(ctx, "loopback=z,ppm=1,freq=1e8")
+	buf := make([]complex64, 4096)
+	snk.WriteIQ(ctx, buf)
+	src.ReadIQ(ctx, buf)
+	if a := testing.AllocsPerRun(100, func() {
+		snk.WriteIQ(ctx, buf)
+		iq.ReadFull(src, buf)
+	}); a != 0 {
+		t.Errorf("WriteIQ+ReadIQ allocate %v per call", a)
+	}
+}

@@ -1,6 +1,8 @@
 package sigmf
 
 import (
+	"archive/tar"
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -46,4 +48,49 @@ func FuzzParse(f *testing.F) {
 		}
 		_, _ = m.Format()
 	})
+}
+
+// FuzzArchive: any bytes named .sigmf either open as an archive and read to the
+// end, or fail with an error. Never a panic.
+func FuzzArchive(f *testing.F) {
+	f.Add(tarBytes([][2]string{{"a.sigmf-meta", `{"global":{"core:datatype":"ci8","core:version":"1.2.5"},"captures":[],"annotations":[]}`}, {"a.sigmf-data", "\x01\x02\x03\x04"}}))
+	f.Add(tarBytes([][2]string{{"a.sigmf-data", "xx"}, {"a.sigmf-meta", "{}"}}))
+	f.Add([]byte("not a tar"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) > 1<<16 {
+			return
+		}
+		p := filepath.Join(t.TempDir(), "f.sigmf")
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := OpenArchive(p)
+		if err != nil {
+			return
+		}
+		defer r.Close()
+		buf := make([]complex64, 64)
+		var n uint64
+		for {
+			m, err := r.Read(buf)
+			n += uint64(m)
+			if err != nil {
+				break
+			}
+		}
+		if n > r.Len() {
+			t.Fatalf("read %d samples of %d", n, r.Len())
+		}
+	})
+}
+
+func tarBytes(members [][2]string) []byte {
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	for _, m := range members {
+		tw.WriteHeader(&tar.Header{Name: m[0], Mode: 0o644, Size: int64(len(m[1])), Typeflag: tar.TypeReg})
+		tw.Write([]byte(m[1]))
+	}
+	tw.Close()
+	return b.Bytes()
 }
