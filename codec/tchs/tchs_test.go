@@ -458,19 +458,26 @@ func bytesOf(s []int8) []byte {
 }
 
 func BenchmarkDecode(b *testing.B) {
-	var d Decoder
 	fa, fb := make([]byte, FrameBits), make([]byte, FrameBits)
 	type4 := Encode(make([]byte, BlockBits), fa, fb)
 	soft := make([]int8, BlockBits)
 	for i, x := range type4 {
 		soft[i] = int8(127 - 254*int(x))
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		d.Decode(fa, fb, soft)
+	for _, tc := range []struct {
+		name string
+		ref  bool
+	}{{"ML", false}, {"reference_rule", true}} {
+		b.Run(tc.name, func(b *testing.B) {
+			d := Decoder{Reference: tc.ref}
+			b.ReportAllocs()
+			for b.Loop() {
+				d.Decode(fa, fb, soft)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "slots/s")
+			b.ReportMetric(float64(b.N)*0.060/b.Elapsed().Seconds(), "x-realtime")
+		})
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "slots/s")
-	b.ReportMetric(float64(b.N)*0.060/b.Elapsed().Seconds(), "x-realtime")
 }
 
 func BenchmarkEncode(b *testing.B) {
