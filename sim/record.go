@@ -43,15 +43,13 @@ type recorder struct {
 	dl, ul  iq.Writer
 	pcap    *gsmtap.Writer
 	tx      *air.Transmitter
-	acell   air.Cell
+	b       dlBuilder
 	mod     *sdr.Modulator
 	arfcn   uint16
 	dlBuf   []complex64
 	ulBuf   []complex64
 	ulMod   []complex64
 	burst   []byte
-	slot    air.DLSlot
-	t1      [2][]byte
 	err     error
 	ulSlots int64
 	dlPSD   psd
@@ -80,18 +78,11 @@ func (sm *Sim) Record(r Recording) error {
 		return fmt.Errorf("sim: record: no cell %q", r.Cell)
 	}
 	rec := &recorder{cell: c, dl: r.Downlink, ul: r.Uplink}
-	band, carrier, off, ok := mac.CarrierNumber(c.cfg.DownlinkMHz * 1e6)
-	if !ok {
-		band, carrier, off = 3, 3600, 0
-	}
-	rec.arfcn = carrier
-	rec.acell = air.Cell{MCC: phy.MCC, MNC: phy.MNC, CC: uint8(c.cfg.ID), Sysinfo: mac.Sysinfo{
-		MainCarrier: carrier, FreqBand: band, Offset: off, DuplexSpacing: 2, MSTxPwrMaxCell: 5, RxLevAccessMin: 3,
-		AccessParameter: 7, RadioDLTimeout: 4, OptionFlag: 2, LocationArea: uint16(c.cfg.ID), SubscriberClass: 0xffff, BSServiceDetails: 0x0e0}}
+	rec.b.acell, rec.arfcn = airCellOf(c.cfg)
 	var err error
-	if r.Downlink != nil {
+	if r.Downlink != nil && c.iq == nil {
 		start := radio.TimeAt(int64(sm.clk.Now()))
-		if rec.tx, err = air.NewTransmitter(air.TxConfig{Cell: rec.acell, SampleRateHz: RecordRateHz, Start: start}); err != nil {
+		if rec.tx, err = air.NewTransmitter(air.TxConfig{Cell: rec.b.acell, SampleRateHz: RecordRateHz, Start: start}); err != nil {
 			return fmt.Errorf("sim: record: %w", err)
 		}
 	}
@@ -122,21 +113,30 @@ func (r *recorder) tap(now clock.Slot, ch lmac.Channel, uplink bool, sub uint8, 
 	r.err = r.pcap.Write(ts, gsmtap.Block{Time: radio.TimeAt(int64(now)), Channel: ch, Uplink: uplink, SubSlot: sub, ARFCN: r.arfcn, Bits: bits})
 }
 
-// downlink records downlink slot now; blk is what the base station sent (nil
-// for an idle slot, which gets fill content).
-func (r *recorder) downlink(now clock.Slot, blk *link.Block) {
-	if r.err != nil {
-		return
+// dlBuilder turns what a base station sends in a slot into the full downlink
+// slot content of sim/air: AACH usage markers, SCH/F, TCH/S or STCH blocks, and
+// fill (SYNC and SYSINFO in frame 18, Null PDUs) in idle slots.
+type dlBuilder struct {
+	acell air.Cell
+	slot  air.DLSlot
+	t1    [2][]byte
+}
+
+// build fills b.slot for downlink slot now; blk is what the base station sent
+// (nil: idle). tap, if not nil, sees every MAC block.
+func (b *dlBuilder) build(now clock.Slot, blk *link.Block, tap func(ch lmac.Channel, sub uint8, bits []byte)) error {
+	if tap == nil {
+		tap = func(lmac.Channel, uint8, []byte) {}
 	}
-	s := &r.slot
+	s := &b.slot
 	*s = air.DLSlot{Burst: radio.NormalDL}
 	t := radio.TimeAt(int64(now))
-	b0, b1 := r.t1[0][:0], r.t1[1][:0]
+	b0, b1 := b.t1[0][:0], b.t1[1][:0]
 	var err error
 	switch {
 	case blk != nil && blk.Kind == link.Control:
 		s.Blocks[0] = air.Block{Channel: lmac.SCHF, Bits: blk.Sig}
-		r.tap(now, lmac.SCHF, false, 0, blk.Sig)
+		tap(lmac.SCHF, 0, blk.Sig)
 	case blk != nil && blk.Kind == link.Traffic:
 		um := uint8(mac.UsageFirstTraffic + t.TN)
 		s.AACH = mac.AccessAssign{Header: mac.AccessAssignUMField, Field1: um, Field2: um}
@@ -144,22 +144,22 @@ func (r *recorder) downlink(now clock.Slot, blk *link.Block) {
 		case !blk.Stolen:
 			b0 = append(append(b0, blk.Speech[0]...), blk.Speech[1]...)
 			s.Blocks[0] = air.Block{Channel: lmac.TCHS, Bits: b0}
-			r.tap(now, lmac.TCHS, false, 0, b0)
+			tap(lmac.TCHS, 0, b0)
 		case len(blk.STCH2) > 0:
 			s.Blocks[0], s.Blocks[1] = air.Block{Channel: lmac.STCH, Bits: blk.STCH}, air.Block{Channel: lmac.STCH, Bits: blk.STCH2}
-			r.tap(now, lmac.STCH, false, 1, blk.STCH)
-			r.tap(now, lmac.STCH, false, 2, blk.STCH2)
+			tap(lmac.STCH, 1, blk.STCH)
+			tap(lmac.STCH, 2, blk.STCH2)
 		default:
 			s.Blocks[0], s.Blocks[1] = air.Block{Channel: lmac.STCH, Bits: blk.STCH}, air.Block{Channel: lmac.TCHSStolen, Bits: blk.Speech[1]}
-			r.tap(now, lmac.STCH, false, 1, blk.STCH)
+			tap(lmac.STCH, 1, blk.STCH)
 		}
 	case t.FN == radio.ControlFrame && (t.HasBSCH() || t.HasBNCH()):
 		s.Burst = radio.SyncDL
-		if b0, err = r.acell.Sync(t).AppendBits(b0); err != nil {
+		if b0, err = b.acell.Sync(t).AppendBits(b0); err != nil {
 			break
 		}
 		if t.HasBNCH() {
-			si := r.acell.Sysinfo
+			si := b.acell.Sysinfo
 			si.HNOrCCK = uint16(t.HN)
 			b1, err = si.AppendBits(b1)
 			s.Blocks[1] = air.Block{Channel: lmac.BNCH, Bits: b1}
@@ -168,26 +168,52 @@ func (r *recorder) downlink(now clock.Slot, blk *link.Block) {
 			s.Blocks[1] = air.Block{Channel: lmac.SCHHD, Bits: b1}
 		}
 		s.Blocks[0] = air.Block{Channel: lmac.BSCH, Bits: b0}
-		r.tap(now, lmac.BSCH, false, 0, b0)
-		r.tap(now, s.Blocks[1].Channel, false, 2, b1)
+		tap(lmac.BSCH, 0, b0)
+		tap(s.Blocks[1].Channel, 2, b1)
 	default:
 		b0, err = cmce.AppendNull(b0, mac.Downlink)
 		s.Blocks[0] = air.Block{Channel: lmac.SCHF, Bits: b0}
 	}
-	r.t1[0], r.t1[1] = b0, b1
-	if err != nil {
+	b.t1[0], b.t1[1] = b0, b1
+	return err
+}
+
+// airCellOf returns the sim/air identity of a cell: our scrambling code and a
+// SYSINFO for its carrier.
+func airCellOf(c scenario.Cell) (air.Cell, uint16) {
+	band, carrier, off, ok := mac.CarrierNumber(c.DownlinkMHz * 1e6)
+	if !ok {
+		band, carrier, off = 3, 3600, 0
+	}
+	return air.Cell{MCC: phy.MCC, MNC: phy.MNC, CC: uint8(c.ID), Sysinfo: mac.Sysinfo{
+		MainCarrier: carrier, FreqBand: band, Offset: off, DuplexSpacing: 2, MSTxPwrMaxCell: 5, RxLevAccessMin: 3,
+		AccessParameter: 7, RadioDLTimeout: 4, OptionFlag: 2, LocationArea: uint16(c.ID), SubscriberClass: 0xffff, BSServiceDetails: 0x0e0}}, carrier
+}
+
+// downlink records downlink slot now; blk is what the base station sent (nil
+// for an idle slot). iq, when not nil, are the slot's samples already
+// modulated (iq fidelity).
+func (r *recorder) downlink(now clock.Slot, blk *link.Block, iq []complex64) {
+	if r.err != nil {
+		return
+	}
+	if err := r.b.build(now, blk, func(ch lmac.Channel, sub uint8, bits []byte) { r.tap(now, ch, false, sub, bits) }); err != nil {
 		r.err = err
 		return
 	}
-	if r.tx == nil {
+	if r.dl == nil {
 		return
 	}
-	if r.dlBuf, err = r.tx.Slot(r.dlBuf[:0], s); err != nil {
-		r.err = err
-		return
+	if iq == nil {
+		var err error
+		if r.dlBuf, err = r.tx.Slot(r.dlBuf[:0], &r.b.slot); err != nil {
+			r.err = err
+			return
+		}
+		iq = r.dlBuf
 	}
-	r.dlPSD.add(r.dlBuf)
-	_, r.err = r.dl.Write(r.dlBuf)
+	r.dlPSD.add(iq)
+	_, r.err = r.dl.Write(iq)
 }
 
 // uplink records uplink slot us: the handsets' bursts (nil: silence).

@@ -330,7 +330,7 @@ func (r *Report) WriteSummary(w io.Writer) {
 func notIntegrated(s *scenario.Scenario) []string {
 	var out []string
 	if s.Fidelity == "iq" {
-		out = append(out, "iq fidelity (runs at bits fidelity)")
+		out = append(out, "iq fidelity covers the downlink only: the uplink runs at bits fidelity (no burst-mode uplink receiver yet); downlink BER is the residual BER after decoding")
 	}
 	return out
 }

@@ -29,6 +29,7 @@ func builtinClip(name ...string) ([]int16, error) {
 type listener struct {
 	name   string
 	link   *phy.Link
+	iq     *iqRx
 	dec    map[uint32]voice.Codec
 	frames []heard
 	pdus   []heardPDU

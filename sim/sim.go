@@ -64,10 +64,12 @@ type handset struct {
 	txBlk   link.Block
 	rxBlk   link.Block
 	txOn    bool
+	iq      *iqRx
 }
 
 type cell struct {
 	cfg  scenario.Cell
+	iq   *iqCell
 	bs   *bs.BS
 	hs   []*handset
 	spy  *listener // eavesdropper in this cell
@@ -95,6 +97,7 @@ type Sim struct {
 	interrupted bool
 	keys        *keyInfra
 	rec         *recorder
+	err         error
 	recUL       []*link.Block
 }
 
@@ -207,6 +210,23 @@ func New(s *scenario.Scenario) (*Sim, error) {
 			h.AddSDS(clock.SlotAt(m.AtS), sm.byName(m.To).ISSI, false, m.Text)
 		}
 	}
+	if s.Fidelity == "iq" {
+		for _, c := range sm.cells {
+			var err error
+			if c.iq, err = newIQCell(c.cfg); err != nil {
+				return nil, err
+			}
+			for _, h := range c.hs {
+				ch := c.cfg.Channel
+				if h.cfg.Channel != nil {
+					ch = h.cfg.Channel
+				}
+				if h.iq, err = newIQRx(ch, h.cfg.SpeedKMH, c.cfg.DownlinkMHz*1e6, c.iq.b.acell, rng); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
 	if e := s.Eavesdropper; e != nil {
 		ce := cellByName[e.Cell]
 		ch := ce.cfg.Channel
@@ -215,6 +235,12 @@ func New(s *scenario.Scenario) (*Sim, error) {
 		}
 		sm.spy = newListener("eavesdropper", newLink(ch, 0, rng))
 		ce.spy = sm.spy
+		if ce.iq != nil {
+			var err error
+			if sm.spy.iq, err = newIQRx(ch, 0, ce.cfg.DownlinkMHz*1e6, ce.iq.b.acell, rng); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if s.CompromisedBS != "" {
 		sm.cbs = newListener("compromised-bs "+s.CompromisedBS, nil)
@@ -227,6 +253,10 @@ func New(s *scenario.Scenario) (*Sim, error) {
 		}
 		return float64(len(pcm))/voice.SampleRate - t.OffsetS
 	}) + 1.5)
+	if s.Fidelity == "iq" && s.DurationS == 0 {
+		// Handsets hear nothing before the first SYNC (frame 18): one more multiframe.
+		sm.end += clock.SlotsPerMulti
+	}
 	return sm, nil
 }
 
@@ -293,6 +323,9 @@ func (sm *Sim) Run(ctx context.Context, progress func(now, end clock.Slot)) erro
 			}
 		}
 		sm.step(s)
+		if sm.err != nil {
+			return sm.err
+		}
 	}
 	if progress != nil {
 		progress(sm.end, sm.end)
@@ -313,14 +346,21 @@ func (sm *Sim) step(s clock.Slot) {
 	for _, c := range sm.cells {
 		// Downlink slot s.
 		sent := c.bs.Downlink(s, &c.dl)
-		if sm.rec != nil && sm.rec.cell == c {
-			if sent {
-				sm.rec.downlink(s, &c.dl)
-			} else {
-				sm.rec.downlink(s, nil)
-			}
-		}
+		var dlb *link.Block
 		if sent {
+			dlb = &c.dl
+		}
+		if c.iq != nil {
+			if err := sm.iqDownlink(c, s, dlb); err != nil && sm.err == nil {
+				sm.err = err
+			}
+			if sm.rec != nil && sm.rec.cell == c {
+				sm.rec.downlink(s, dlb, c.iq.buf)
+			}
+		} else if sm.rec != nil && sm.rec.cell == c {
+			sm.rec.downlink(s, dlb, nil)
+		}
+		if sent && c.iq == nil {
 			c.bits = sm.phy.Encode(c.bits[:0], c.cfg.ID, &c.dl)
 			for _, h := range c.hs {
 				if !h.ListensTo(tn) {
@@ -381,4 +421,41 @@ func (sm *Sim) sortedHandsets() []*handset {
 	out := append([]*handset(nil), sm.hs...)
 	sort.SliceStable(out, func(i, j int) bool { return false })
 	return out
+}
+
+// iqDownlink modulates downlink slot s of cell c and runs it through every
+// handset's channel and receiver (iq fidelity).
+func (sm *Sim) iqDownlink(c *cell, s clock.Slot, blk *link.Block) error {
+	ic := c.iq
+	if err := ic.b.build(s, blk, nil); err != nil {
+		return err
+	}
+	var err error
+	if ic.buf, err = ic.tx.Slot(ic.buf[:0], &ic.b.slot); err != nil {
+		return err
+	}
+	if blk != nil && blk.Kind == link.Traffic {
+		ic.sent[s] = blk.Clone()
+	}
+	delete(ic.sent, s-4*clock.SlotsPerMulti)
+	if c.spy != nil && c.spy.iq != nil {
+		if err := c.spy.iq.feed(ic.buf, ic.sent, func(rs clock.Slot, b *link.Block) {
+			c.spy.air(rs, false, uint8(rs.TDMA().TN), b)
+		}); err != nil {
+			return err
+		}
+	}
+	for _, h := range c.hs {
+		h := h
+		if err := h.iq.feed(ic.buf, ic.sent, func(rs clock.Slot, b *link.Block) {
+			h.dlStats.add(b, rs.Seconds())
+			tn := rs.TDMA().TN
+			if h.ListensTo(tn) {
+				h.Downlink(rs, tn, b)
+			}
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -169,6 +169,7 @@ type Handset struct {
 	tx             *txState
 	sds            []sdsOut
 	reasm          cmce.Reassembler
+	sdsSeen        map[uint64]bool
 	msgRef         uint16
 	txSeq          int
 	now            clock.Slot

@@ -317,6 +317,16 @@ func (h *Handset) rxSDS(now clock.Slot, p cmce.PDU) {
 	if !ok {
 		return
 	}
+	// SDS-TL duplicate detection (EN 300 392-2 clause 29.4: message reference):
+	// a retransmitted fragment can complete the same message twice.
+	k := uint64(p.SSI)<<32 | uint64(p.Dest)<<16 | uint64(p.MsgRef)
+	if h.sdsSeen[k] {
+		return
+	}
+	if h.sdsSeen == nil {
+		h.sdsSeen = map[uint64]bool{}
+	}
+	h.sdsSeen[k] = true
 	m := SDSMsg{AtS: now.Seconds(), From: p.SSI}
 	if p.DestGroup {
 		m.Group = p.Dest
