@@ -28,23 +28,28 @@ func encCalRr2(h []int16, rr *[rrDim][rrDim]int16) {
 	const l = SubframeSamples
 	var hs [l]int16
 	h = h[:l]
-	var s int32
-	for _, v := range h {
-		s = fp.LMac0(s, v, v)
-	}
+	s, overflow := encEnergy(0, h)
 	k := fp.NormL(s)
 	k = fp.Shr(fp.Sub(k, 1), 1)
 	for i, v := range h {
 		hs[i] = fp.Shl(v, k)
 	}
+	// If the energy did not overflow, the scaling leaves Σhs² < 2^30, so
+	// |hs| < 2^15 (L_mult never saturates) and by Cauchy-Schwarz every
+	// partial sum of 2·hs[n]·hs[n+dec] is below 2·Σhs² < 2^31: the
+	// reference's L_mac loop is then a plain sum (see enc_fast.go).
 	const last = l/2 - 1 // 29
 	for d := 0; d < l/2; d++ {
 		dec := 2 * d
 		s = 0
 		for m := 0; 2*m < l-dec; m++ {
 			n := 2 * m
-			s = fp.LMac(s, hs[n], hs[dec+n])
-			s = fp.LMac(s, hs[n+1], hs[dec+n+1])
+			if overflow {
+				s = fp.LMac(s, hs[n], hs[dec+n])
+				s = fp.LMac(s, hs[n+1], hs[dec+n+1])
+			} else {
+				s += 2 * (int32(hs[n])*int32(hs[dec+n]) + int32(hs[n+1])*int32(hs[dec+n+1]))
+			}
 			v := fp.ExtractH(s)
 			rr[last-m][last-d-m] = v
 			rr[last-d-m][last-m] = v

@@ -492,3 +492,35 @@ search:
 	index = fp.Add(index, fp.Shl(fp.Shr(int16(ip3), 3), 11))
 	return index, sign, shift
 }
+
+func TestEncCalRr2MatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 1))
+	var h [SubframeSamples]int16
+	for trial := 0; trial < 1000; trial++ {
+		encRandVec(r, h[:], 1+r.IntN(16))
+		var got, want [rrDim][rrDim]int16
+		encCalRr2(h[:], &got)
+		// Cal_Rr2 of sub_sc_d.c
+		var s int32
+		for _, v := range h {
+			s = fp.LMac0(s, v, v)
+		}
+		k := fp.Shr(fp.Sub(fp.NormL(s), 1), 1)
+		var hs [SubframeSamples]int16
+		for i, v := range h {
+			hs[i] = fp.Shl(v, k)
+		}
+		for d := 0; d < 30; d++ {
+			s = 0
+			for m := 0; 2*m < SubframeSamples-2*d; m++ {
+				s = fp.LMac(s, hs[2*m], hs[2*d+2*m])
+				s = fp.LMac(s, hs[2*m+1], hs[2*d+2*m+1])
+				want[29-m][29-d-m] = fp.ExtractH(s)
+				want[29-d-m][29-m] = fp.ExtractH(s)
+			}
+		}
+		if got != want {
+			t.Fatalf("trial %d: encCalRr2 differs from Cal_Rr2", trial)
+		}
+	}
+}
