@@ -58,3 +58,10 @@ func BenchmarkDefault(b *testing.B) { benchRun(b, scenario.DefaultYAML) }
 
 // BenchmarkLarge: 10 cells, 200 handsets, 20 talkgroups, bits fidelity.
 func BenchmarkLarge(b *testing.B) { benchRun(b, largeScenario(4)) }
+
+// BenchmarkDefaultIQ: the built-in scenario (1 cell, 3 handsets, eavesdropper)
+// at iq fidelity: every downlink slot modulated, faded and demodulated per
+// receiver.
+func BenchmarkDefaultIQ(b *testing.B) {
+	benchRun(b, strings.Replace(scenario.DefaultYAML, "fidelity: bits", "fidelity: iq", 1))
+}

@@ -7,6 +7,7 @@ import (
 	"math/cmplx"
 	"path/filepath"
 
+	"github.com/tetrasim/tetrasim/sim/phy"
 	"gonum.org/v1/gonum/dsp/fourier"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -92,13 +93,13 @@ func (sm *Sim) WritePlots(dir string) ([]string, error) {
 		return nil
 	}
 	// Constellation.
-	if h := sm.plotHandset(); h != nil && len(h.dl.Capture) > 0 {
+	if h, dir, l := sm.plotLink(); h != nil {
 		p := plot.New()
-		p.Title.Text = fmt.Sprintf("Downlink at %s: %s", h.cfg.Name, linkName(h.dl))
+		p.Title.Text = fmt.Sprintf("%s of %s: %s", dir, h.cfg.Name, linkName(l))
 		p.X.Label.Text = "in-phase of r(k) r*(k-1)"
 		p.Y.Label.Text = "quadrature"
-		xy := make(plotter.XYs, len(h.dl.Capture))
-		for i, z := range h.dl.Capture {
+		xy := make(plotter.XYs, len(l.Capture))
+		for i, z := range l.Capture {
 			c := complex128(z)
 			if cmplx.Abs(c) > 3 {
 				c = c / complex(cmplx.Abs(c)/3, 0)
@@ -190,13 +191,19 @@ func (sm *Sim) WritePlots(dir string) ([]string, error) {
 
 func linkName(l interface{ String() string }) string { return l.String() }
 
-// plotHandset is the handset whose downlink constellation is plotted: the
-// first one that received traffic.
-func (sm *Sim) plotHandset() *handset {
+// plotLink is the link whose detected symbols are plotted: the first
+// handset's downlink that captured any (bits fidelity), else the first
+// uplink (the uplink stays at bits fidelity in iq mode).
+func (sm *Sim) plotLink() (*handset, string, *phy.Link) {
 	for _, h := range sm.hs {
 		if len(h.dl.Capture) > 0 {
-			return h
+			return h, "Downlink", h.dl
 		}
 	}
-	return nil
+	for _, h := range sm.hs {
+		if len(h.ul.Capture) > 0 {
+			return h, "Uplink", h.ul
+		}
+	}
+	return nil, "", nil
 }

@@ -174,7 +174,7 @@ func New(s *scenario.Scenario) (*Sim, error) {
 			dl: newLink(ch, fd, rng), ul: newLink(ch, dopplerHz(hc.SpeedKMH, ce.cfg.DownlinkMHz-10), rng)}
 		_ = i
 		if len(sm.hs) < 4 {
-			h.dl.CaptureMax = 4000
+			h.dl.CaptureMax, h.ul.CaptureMax = 4000, 4000
 		}
 		ce.hs = append(ce.hs, h)
 		sm.hs = append(sm.hs, h)

@@ -2,9 +2,14 @@ package sim
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/tetrasim/tetrasim/sim/clock"
 	"github.com/tetrasim/tetrasim/sim/scenario"
 )
 
@@ -203,5 +208,58 @@ func TestIQFidelity(t *testing.T) {
 	}
 	if carol := handsetReport(t, r, "carol"); carol.C.LateEntryS < 0 || carol.C.LateEntryS > 1.1 {
 		t.Errorf("late entry at iq fidelity: %.3f s", carol.C.LateEntryS)
+	}
+}
+
+// TestInterrupted: a run stopped part way (Ctrl-C) still gives a valid report
+// and outputs covering what was simulated.
+func TestInterrupted(t *testing.T) {
+	s, err := scenario.Parse([]byte(scenario.DefaultYAML), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm, err := New(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var dl, ul memIQ
+	if err := sm.Record(Recording{Downlink: &dl, Uplink: &ul}); err != nil {
+		t.Fatal(err)
+	}
+	err = sm.Run(ctx, func(now, end clock.Slot) {
+		if now.Seconds() > 2.5 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run: %v", err)
+	}
+	r := sm.Report()
+	if !r.Interrupted || r.SimulatedS < 2.5 || r.SimulatedS > 3 {
+		t.Errorf("interrupted report: %v at %.2f s", r.Interrupted, r.SimulatedS)
+	}
+	if bob := handsetReport(t, r, "bob"); bob.C.FramesReceived == 0 {
+		t.Errorf("bob heard nothing before the interrupt")
+	}
+	if want := int(sm.Now()) * 510; len(dl.x) < want-510 || len(ul.x) != want {
+		t.Errorf("recordings: %d DL, %d UL samples for %d slots", len(dl.x), len(ul.x), sm.Now())
+	}
+	dir := t.TempDir()
+	files, err := sm.WriteOutputs(dir, r)
+	if err != nil || len(files) < 5 {
+		t.Fatalf("outputs: %v %v", files, err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Report
+	if err := json.Unmarshal(b, &back); err != nil || !back.Interrupted {
+		t.Errorf("report.json: %v, interrupted %v", err, back.Interrupted)
+	}
+	if _, err := sm.WritePlots(dir); err != nil {
+		t.Error(err)
 	}
 }
