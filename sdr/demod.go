@@ -88,8 +88,14 @@ type DemodConfig struct {
 	// strengthen slot synchronisation.
 	Fixed []SyncPattern
 	// MaxCFOHz is the coarse carrier-frequency search range ± [Hz] of the continuous
-	// mode; 0 means 25 000. It is limited to half the input rate.
+	// mode; 0 means 25 000. It is limited to half the input rate. In burst mode the
+	// frequency offset of each burst is estimated within ±2 kHz.
 	MaxCFOHz float64
+	// BurstThreshold (burst mode) is the normalised training correlation, in (0, 1),
+	// above which a burst is accepted; 0 means 0.6. The training of a burst must
+	// also stand about 4-5 dB above the noise floor, which the demodulator tracks
+	// in guard periods and empty slots (so Es/N0 must be above about 4 dB).
+	BurstThreshold float64
 }
 
 // Slot is one demodulated timeslot.
@@ -187,6 +193,11 @@ type Demodulator struct {
 	ts       float64
 	omega    float64 // residual carrier rotation [rad/symbol]
 	scoreAvg float64 // moving average of the slot training score
+
+	// burst mode
+	tSearch  float64 // working index where the next burst search window starts
+	floor    float64 // noise floor: power per symbol between bursts
+	firstSmp int64   // Sample of the first burst, -1 before it
 	slipDir  int
 	slipN    int
 	index    int64
@@ -202,6 +213,8 @@ type Demodulator struct {
 	r     []complex64
 	d     []complex64
 	psum  []complex128
+	pwr   []float64
+	cand  []float64
 	gamma [][4]float64
 	theta []float64
 	adec  []int8
@@ -251,8 +264,14 @@ func NewDemodulator(cfg DemodConfig) (*Demodulator, error) {
 	if cfg.Detector != Coherent && cfg.Detector != Differential {
 		return nil, errors.New("sdr: demodulator: unknown detector")
 	}
-	if cfg.Mode != Continuous {
-		return nil, errors.New("sdr: demodulator: burst mode is not implemented yet")
+	if cfg.Mode != Continuous && cfg.Mode != Bursts {
+		return nil, errors.New("sdr: demodulator: unknown mode")
+	}
+	if cfg.BurstThreshold == 0 {
+		cfg.BurstThreshold = 0.6
+	}
+	if !(cfg.BurstThreshold > 0 && cfg.BurstThreshold < 1) {
+		return nil, errors.New("sdr: demodulator BurstThreshold must be in (0, 1)")
 	}
 	if len(cfg.Training) == 0 {
 		return nil, errors.New("sdr: demodulator needs at least one training sequence")
@@ -337,6 +356,8 @@ func NewDemodulator(cfg DemodConfig) (*Demodulator, error) {
 	d.r = make([]complex64, n)
 	d.d = make([]complex64, n)
 	d.psum = make([]complex128, n+1)
+	d.pwr = make([]float64, 3*SlotSymbols+2*extra+2)
+	d.cand = make([]float64, 2*SlotSymbols)
 	d.gamma = make([][4]float64, n)
 	d.theta = make([]float64, n)
 	d.adec = make([]int8, n)
@@ -365,15 +386,25 @@ func (d *Demodulator) Reset() {
 	d.index, d.lastIdx, d.lastSmp, d.emitted = 0, 0, 0, false
 	d.nco.Reset()
 	d.mf.Reset()
+	if d.cfg.Mode == Bursts {
+		d.locked = true // the working buffer is fed directly
+		d.tSearch = float64(d.mfTaps + extra*d.spw)
+		d.tStart = d.tSearch
+		d.yInBase = 0
+		d.floor = math.Inf(1)
+		d.firstSmp = -1
+	}
 }
 
-// Locked reports whether the demodulator is tracking slots.
+// Locked reports whether the demodulator is tracking slots (always true in burst
+// mode, which acquires every burst on its own).
 func (d *Demodulator) Locked() bool { return d.locked }
 
 // OutLen returns the most slots Process can emit for n input samples, whatever the
-// state: n/(255·SamplesPerSymbol) plus what the internal buffers can hold.
+// state: n/(200·SamplesPerSymbol) (slots are 255 symbols apart, bursts at least
+// 239) plus what the internal buffers can hold.
 func (d *Demodulator) OutLen(n int) int {
-	return n/(SlotSymbols*d.sps*999/1000) + acqSlots + 6
+	return n/(200*d.sps) + acqSlots + 8
 }
 
 // Process demodulates src and writes the completed slots to dst, returning their
@@ -406,6 +437,11 @@ func (d *Demodulator) Process(dst []Slot, src []complex64) int {
 
 // push takes one chunk of clean input (at most inChunk samples).
 func (d *Demodulator) push(dst []Slot, n int, in []complex64) int {
+	if d.cfg.Mode == Bursts {
+		d.inCount += int64(len(in))
+		d.feed(in)
+		return d.burstSearch(dst, n)
+	}
 	d.record(in)
 	if d.locked {
 		d.feed(in)
@@ -761,18 +797,7 @@ func (d *Demodulator) slot(s *Slot) {
 	d.ts += 0.08 * e / SlotSymbols
 	d.ts = math.Min(math.Max(d.ts, spw*(1-maxPPM*1e-6)), spw*(1+maxPPM*1e-6))
 
-	// Symbols k = -extra .. 254+extra, derotated by the residual carrier.
-	n := len(d.r)
-	rot := cmplx.Rect(1, -d.omega)
-	ph0 := cmplx.Rect(1, d.omega*extra)
-	for i := 0; i < n; i++ {
-		d.r[i] = d.interp(d.tStart+float64(i-extra)*d.ts) * complex64(ph0)
-		ph0 *= rot
-	}
-	d.d[0] = 0
-	for i := 1; i < n; i++ {
-		d.d[i] = d.r[i] * conj(d.r[i-1])
-	}
+	d.extract()
 	// Differential detection: residual frequency from the fourth power of the whole
 	// slot, smoothed across slots (coherent detection uses its phase slope).
 	if d.cfg.Detector == Differential {
@@ -834,6 +859,23 @@ func (d *Demodulator) slot(s *Slot) {
 	d.tStart += float64(SlotSymbols) * d.ts
 	if d.scoreAvg < lossThresh {
 		d.unlock()
+	}
+}
+
+// extract interpolates the symbols k = -extra .. 254+extra of the slot at tStart
+// (spacing ts) into r, derotated by the residual carrier omega, and their
+// differential products into d.
+func (d *Demodulator) extract() {
+	n := len(d.r)
+	rot := cmplx.Rect(1, -d.omega)
+	ph0 := cmplx.Rect(1, d.omega*extra)
+	for i := 0; i < n; i++ {
+		d.r[i] = d.interp(d.tStart+float64(i-extra)*d.ts) * complex64(ph0)
+		ph0 *= rot
+	}
+	d.d[0] = 0
+	for i := 1; i < n; i++ {
+		d.d[i] = d.r[i] * conj(d.r[i-1])
 	}
 }
 
@@ -1103,4 +1145,196 @@ func nearestDiff(v complex64) complex64 {
 		im = -c
 	}
 	return complex(re, -im)
+}
+
+// burstSearch looks for bursts in windows of the working buffer: every slot start in
+// the next 1.5 slots is a candidate; the best candidate above the threshold is
+// demodulated into dst (two if they are a slot apart) and the search goes on 16
+// symbols before the end of the last.
+func (d *Demodulator) burstSearch(dst []Slot, n int) int {
+	spw := float64(d.spw)
+	// candidates o in [0, span): a burst that starts late in the span competes with
+	// random-data alignments of the bursts before it, and the best wins
+	const span = SlotSymbols + SlotSymbols/2
+	const win = span + SlotSymbols + 2*extra + 2
+	for {
+		if d.tSearch+float64(win+2)*spw+4 >= float64(d.yOff+int64(d.yLen)) {
+			return n
+		}
+		d.tStart = d.tSearch // keeps the search window in the buffer (see feed)
+		a := int(int64(math.Floor(d.tSearch)) - d.yOff)
+		ph, _ := d.omTiming(a, a+(win-2*extra)*d.spw, d.yOff)
+		t0 := d.tSearch + math.Mod(ph-math.Mod(d.tSearch, spw)+2*spw, spw)
+		// symbols j = 0..win-1 at t0 + (j - extra)·spw
+		sy := d.asym[:win]
+		for j := range sy {
+			sy[j] = d.interp(t0 + float64(j-extra)*spw)
+		}
+		// Noise floor: the quietest block of 8 symbols (guard periods and empty
+		// slots), tracked as a slowly rising minimum. For noise alone it sits at
+		// about 0.45 of the noise power (the minimum of 64 χ²₁₆/16 values), so the
+		// training of a burst must be burstSNR times above it.
+		q := math.Inf(1)
+		for b := 0; b+8 <= win; b += 8 {
+			var p float64
+			for _, v := range sy[b : b+8] {
+				p += float64(real(v)*real(v) + imag(v)*imag(v))
+			}
+			q = math.Min(q, p/8)
+		}
+		d.floor = math.Min(d.floor*1.05, q)
+		// differential products (in place, from the end), derotated by the window's
+		// fourth-power frequency estimate
+		pw := d.psumBuf(win)
+		for j := range sy {
+			pw[j] = float64(real(sy[j])*real(sy[j]) + imag(sy[j])*imag(sy[j]))
+		}
+		for j := win - 1; j >= 1; j-- {
+			sy[j] *= conj(sy[j-1])
+		}
+		sy[0] = 0
+		w := fourthPower(sy[1:])
+		if math.IsNaN(w) {
+			w = 0
+		}
+		rot := complex64(cmplx.Rect(1, -w))
+		for j := range sy {
+			sy[j] *= rot
+		}
+		// Candidates above the threshold and the noise floor; the best one wins, and
+		// the best at least 239 symbols away from it too (non-maximum suppression),
+		// since the span may hold two bursts.
+		sc := d.cand[:span]
+		for o := range sc {
+			sc[o] = math.Inf(-1)
+			v := d.burstScore(sy, pw, o+extra)
+			if v < d.cfg.BurstThreshold {
+				continue
+			}
+			// energy over the training and fixed symbols against the noise floor
+			var e float64
+			cnt := 0
+			for _, ps := range [2][]cpat{d.pats, d.fixed} {
+				for _, c := range ps {
+					for i := range c.ref {
+						e += pw[o+extra+c.sym+i]
+						cnt++
+					}
+				}
+			}
+			if e/float64(max(cnt, 1)) >= burstSNR*d.floor {
+				sc[o] = v
+			}
+		}
+		o1 := argmax(sc)
+		if math.IsInf(sc[o1], -1) {
+			d.tSearch += float64(span) * spw
+			continue
+		}
+		o2 := -1
+		for o, v := range sc {
+			if (o <= o1-burstMin || o >= o1+burstMin) && !math.IsInf(v, -1) && (o2 < 0 || v > sc[o2]) {
+				o2 = o
+			}
+		}
+		first, last := o1, o1
+		if o2 >= 0 {
+			first, last = min(o1, o2), max(o1, o2)
+		}
+		d.burst(&dst[n], t0+float64(first)*spw)
+		n++
+		if last != first {
+			d.burst(&dst[n], t0+float64(last)*spw)
+			n++
+		}
+		d.tSearch = t0 + float64(last+burstMin)*spw
+	}
+}
+
+// burstMin is the least spacing of two bursts [symbols]: a slot less the 16 guard
+// symbols of an uplink burst.
+const burstMin = SlotSymbols - 16
+
+func argmax(x []float64) int {
+	b := 0
+	for i, v := range x {
+		if v > x[b] {
+			b = i
+		}
+	}
+	return b
+}
+
+// burstScore is the training correlation of burst detection at slot offset off:
+// like score, but normalised by √(N·Σ|d|²) (Cauchy–Schwarz), so that a few strong
+// symbols of a neighbouring burst overlapping the pattern cannot score high; the
+// best training alternative counts.
+func (d *Demodulator) burstScore(ds []complex64, pw []float64, off int) float64 {
+	var fa, fe float64
+	fn := 0
+	for _, c := range d.fixed {
+		a, _ := patScore(ds, off, &c, 0)
+		fa += a
+		for i := range c.ref {
+			fe += pw[off+c.sym+i] * pw[off+c.sym+i-1]
+		}
+		fn += len(c.ref)
+	}
+	best := math.Inf(-1)
+	for _, c := range d.pats {
+		a, _ := patScore(ds, off, &c, 0)
+		e := fe
+		for i := range c.ref {
+			e += pw[off+c.sym+i] * pw[off+c.sym+i-1]
+		}
+		best = math.Max(best, (a+fa)/math.Sqrt(float64(fn+len(c.ref))*e+1e-300))
+	}
+	return best
+}
+
+// burstSNR is the power ratio over the tracked noise floor (the quietest block) a
+// burst's training needs: 5, so about 2.3-3.5 times the mean noise power.
+const burstSNR = 10
+
+// psumBuf returns a float64 scratch of n values (reusing psum's storage).
+func (d *Demodulator) psumBuf(n int) []float64 {
+	if cap(d.pwr) < n {
+		panic("sdr: Demodulator: scratch too small")
+	}
+	return d.pwr[:n]
+}
+
+// burst demodulates one burst whose slot starts (symbol 0 peak) near working
+// time start: timing and frequency are estimated on the burst alone.
+func (d *Demodulator) burst(s *Slot, start float64) {
+	spw := float64(d.spw)
+	a := int(int64(math.Floor(start)) - d.yOff)
+	ph, _ := d.omTiming(a, a+SlotSymbols*d.spw, d.yOff)
+	e := math.Mod(ph-math.Mod(start, spw)+1.5*spw, spw) - spw/2
+	if !math.IsNaN(e) {
+		start += e
+	}
+	d.tStart, d.ts, d.omega = start, spw, 0
+	d.extract()
+	d.addOmega(fourthPower(d.d[extra : extra+SlotSymbols]))
+	d.extract()
+	tr, sc := d.score(d.d, extra, 0)
+	s.SyncScore = float32(sc)
+	s.Training = tr
+	if sc < noTraining {
+		s.Training = -1
+	}
+	if d.cfg.Detector == Coherent {
+		d.coherent(s, &d.pats[tr])
+	} else {
+		d.differential(s)
+	}
+	smp := d.yInBase + int64(math.Round((start-d.mfDelay)/float64(d.u)))
+	if d.firstSmp < 0 {
+		d.firstSmp = smp
+	}
+	s.Sample = smp
+	s.Index = int64(math.Round(float64(smp-d.firstSmp) / float64(SlotSymbols*d.sps)))
+	s.CFOHz = d.omega / (2 * math.Pi) * SymbolRate
+	s.ClockPPM = 0
 }
