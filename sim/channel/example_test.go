@@ -34,7 +34,7 @@ func Example() {
 			break
 		}
 	}
+	// 72000·(1+20e-6) = 72001.4 samples, less 8 the clock interpolator holds back.
 	fmt.Printf("Doppler %.1f Hz, noise power %.2f, %d samples out\n", fading.DopplerHz(), noise.NoisePower(), total)
-	// 72000·(1+20e-6) = 72001.4 samples, less 8 the clock interpolator holds back:
 	// Output: Doppler 18.1 Hz, noise power 0.20, 71994 samples out
 }
