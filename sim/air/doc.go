@@ -16,6 +16,19 @@
 // AACH in every slot, SCH/F, SCH/HD, TCH/S, STCH and Null PDUs elsewhere).
 // MAC PDUs are parsed from RxBlock.Bits with radio/mac.
 //
+// The uplink is supported at the bit level: Encoder.AppendULBurst builds normal
+// and control uplink bursts, and ULDecoder decodes them on the base station side.
+// (There is no uplink IQ receiver: it needs a burst-mode demodulator.)
+//
+// # Independent checks
+//
+// The --bits-out stream of "tetrasim tx" (this package's Encoder and Schedule)
+// was decoded by osmo-tetra's tetra-rx: every block after its lock had a good
+// CRC (SYNC with MCC, MNC and colour code, SYSINFO with the carrier frequency,
+// ACCESS-ASSIGN, MAC-RESOURCE, MAC-U-SIGNAL), and the GSMTAP pcap of "tetrasim
+// rx" is dissected by Wireshark's TETRA dissector (BSCH, BNCH, AACH, SCH/F,
+// SCH/HD, STCH). Neither tool is part of the repository or its tests.
+//
 // # Invariants
 //
 // No package-level state: a process can run many transmitters and receivers.
