@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,56 @@ import (
 
 	"github.com/tetrasim/tetrasim/hardware/sigmf"
 )
+
+// TestLoopbackTxIntoRxLive runs "tetrasim tx --device loopback=NAME" and
+// "tetrasim rx --device loopback=NAME" at the same time in one process: the
+// downlink goes through the in-process link (with noise and a receiver crystal
+// error) and the receiver decodes it live, block by block.
+func TestLoopbackTxIntoRxLive(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	var txErr error
+	var txStderr string
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_, txStderr, txErr = runCtx(ctx, "tx", "--device", "loopback=live,buffer=65536", "--freq", "433.92e6",
+			"--rate", "72000", "--mcc", "262", "--mnc", "42", "--cc", "5", "--seconds", "3.1")
+	}()
+	// -30 dBFS of noise against a -6 dBFS signal, and a receiver crystal 2 ppm
+	// high (-868 Hz at 433.92 MHz).
+	out, rxStderr, err := runCtx(ctx, "rx", "--device", "loopback=live,noise=-30,ppm=2,seed=3", "--freq", "433.92e6",
+		"--rate", "72000", "--json")
+	wg.Wait()
+	if txErr != nil {
+		t.Fatalf("tx: %v %s", txErr, txStderr)
+	}
+	if err != nil {
+		t.Fatalf("rx: %v %s", err, rxStderr)
+	}
+	blocks, syncs, bad := 0, 0, 0
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var o map[string]any
+		if err := json.Unmarshal([]byte(l), &o); err != nil {
+			t.Fatalf("bad JSON %q: %v", l, err)
+		}
+		blocks++
+		if o["crc_ok"] != true {
+			bad++
+		}
+		if o["pdu"] == "SYNC" {
+			syncs++
+			if o["mcc"] != 262.0 || o["mnc"] != 42.0 || o["cc"] != 5.0 {
+				t.Fatalf("SYNC %s", l)
+			}
+		}
+	}
+	t.Logf("%d blocks, %d SYNC, %d CRC errors; rx: %s", blocks, syncs, bad, strings.TrimSpace(rxStderr))
+	if blocks < 500 || syncs < 5 || bad > blocks/100 {
+		t.Fatalf("%d blocks, %d SYNC, %d CRC errors", blocks, syncs, bad)
+	}
+}
 
 // TestLoopbackTxIntoRecord: "tetrasim tx --device loopback=NAME" and
 // "tetrasim record --device loopback=NAME" at the same time carry exactly the
