@@ -18,6 +18,31 @@
 //     acquisition, timing recovery, slot synchronisation on caller-supplied training
 //     sequences, and coherent (training-aided) or differential detection.
 //
+// # Demodulator contract
+//
+// In: complex64 samples at SamplesPerSymbol × 18 kS/s (>= 2 samples per symbol; use
+// NewChannelFilter or NewResampler to get there from a device rate), any chunking.
+// The carrier may be off by up to ±25 kHz (continuous mode; limited to half the
+// input rate) and the sample clock by ±2000 ppm.
+//
+// Configuration: the demodulator knows no training sequence. The caller (sim/air,
+// with the sequences of package radio) lists in DemodConfig.Training the
+// alternatives one of which every slot carries, each with its 0-based bit offset in
+// the 510-bit slot (downlink: n and p at 244, y at 214; normal uplink: n and p at
+// 254; control uplink: x at 122), and in DemodConfig.Fixed what every slot carries
+// besides (downlink: q11-q22 at 0 and q1-q10 at 500; uplink: the tails 1100 at 34
+// and 492).
+//
+// Out: one Slot per timeslot, in order, about a slot after its end: Soft holds the
+// 510 soft bits in transmission order (int8, positive = 0, ±127 certain, about
+// 4 × the LLR in nats), Training says which alternative was found (-1 none),
+// Index counts slot periods (gaps after a loss of lock show as jumps), Sample is
+// the input sample at which the slot's first symbol peaks, plus CFOHz, ClockPPM,
+// EsN0dB and SyncScore. In Continuous mode the demodulator acquires on 8 slots,
+// then emits every slot (a flywheel) until the training score's moving average
+// drops below 0.3, and re-acquires. In Bursts mode every burst is found and
+// synchronised on its own; guard bits come out as near-erasures.
+//
 // # Invariants
 //
 // Every processor follows the same shape: New…(params) (*T, error) allocates all
