@@ -48,16 +48,20 @@ type HandsetReport struct {
 	Uplink   LinkReport  `json:"uplink"`
 	// Speech received from other talkers, compared frame by frame with what the
 	// talkers' encoders produced.
-	FramesCompared  int            `json:"frames_compared"`
-	FramesIdentical int            `json:"frames_bit_identical"`
-	PCMCompared     int            `json:"pcm_frames_compared"`
-	PCMIdentical    int            `json:"pcm_frames_identical"`
-	Score           *Score         `json:"score,omitempty"`
-	CleanScore      *Score         `json:"clean_score,omitempty"`
-	LatencyMeanS    float64        `json:"latency_mean_s"`
-	LatencyMaxS     float64        `json:"latency_max_s"`
-	SDS             []ms.SDSMsg    `json:"sds,omitempty"`
-	E2EE            ms.CryptoStats `json:"e2ee"`
+	FramesCompared  int         `json:"frames_compared"`
+	FramesIdentical int         `json:"frames_bit_identical"`
+	PCMCompared     int         `json:"pcm_frames_compared"`
+	PCMIdentical    int         `json:"pcm_frames_identical"`
+	Score           *Score      `json:"score,omitempty"`
+	CleanScore      *Score      `json:"clean_score,omitempty"`
+	LatencyMeanS    float64     `json:"latency_mean_s"`
+	LatencyMaxS     float64     `json:"latency_max_s"`
+	SDS             []ms.SDSMsg `json:"sds,omitempty"`
+	// ReplayedPlayed counts speech frames of a replayed recording that the
+	// handset played (decrypted and accepted): E2EE replay protection keeps it 0.
+	ReplayedFrames int            `json:"replayed_frames_received"`
+	ReplayedPlayed int            `json:"replayed_frames_played"`
+	E2EE           ms.CryptoStats `json:"e2ee"`
 }
 
 // LinkReport gives BER (raw channel bits) and FER (blocks with a failed CRC or
@@ -140,6 +144,13 @@ func (sm *Sim) Report() *Report {
 		var hl []float64
 		synced := false
 		for _, f := range h.Received {
+			if f.TxSeq < 0 {
+				hr.ReplayedFrames++
+				if !f.Bad {
+					hr.ReplayedPlayed++
+				}
+				continue
+			}
 			if f.Pos < 0 {
 				continue
 			}
@@ -191,6 +202,9 @@ func (sm *Sim) Report() *Report {
 		lr := &ListenerReport{Name: l.name, Link: linkReport(l.stats), SpeechFrames: len(l.frames), STCH: l.stch, Metadata: l.pdus, SAFs: l.safs}
 		var ref, deg []int16
 		for _, f := range l.frames {
+			if f.txSeq < 0 {
+				continue
+			}
 			if s := sent[key{f.talker, f.txSeq, f.pos}]; s != nil && s.Mic != nil {
 				ref, deg = append(ref, s.Mic...), append(deg, f.pcm...)
 			}
@@ -287,6 +301,9 @@ func (r *Report) WriteSummary(w io.Writer) {
 		if h.CleanScore != nil {
 			p("%s: clean reference (talker's local decode) segSNR %.2f dB, LSD %.2f dB; PCM frames identical to local decode %d/%d\n",
 				h.Name, h.CleanScore.SegSNR, h.CleanScore.LSD, h.PCMIdentical, h.PCMCompared)
+		}
+		if h.ReplayedFrames > 0 {
+			p("%s: replay attack: %d replayed speech frames received, %d played\n", h.Name, h.ReplayedFrames, h.ReplayedPlayed)
 		}
 		if e := h.E2EE; e.SAFsAccepted+e.SAFsRejected > 0 || e.SDSOpened > 0 || e.KMFAccepted > 0 {
 			p("%s: E2EE %d SAFs accepted, %d rejected; tag windows %d verified, %d FAILED, %d unverifiable; %d frames muted; %d replay rejections; EOT-SIG %d verified, %d failed; KMF %d accepted, %d rejected\n",

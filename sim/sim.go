@@ -245,6 +245,9 @@ func New(s *scenario.Scenario) (*Sim, error) {
 	if s.CompromisedBS != "" {
 		sm.cbs = newListener("compromised-bs "+s.CompromisedBS, nil)
 		cellByName[s.CompromisedBS].bs.SetObserver(sm.cbs)
+		if s.ReplayAtS > 0 {
+			cellByName[s.CompromisedBS].bs.ScheduleReplay(clock.SlotAt(s.ReplayAtS))
+		}
 	}
 	sm.end = clock.SlotAt(s.End(func(t scenario.Talk) float64 {
 		pcm, err := loadWAV(t.WAV)

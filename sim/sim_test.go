@@ -112,6 +112,13 @@ func TestDefaultScenario(t *testing.T) {
 	if bob.E2EE.SAFsAccepted == 0 || bob.E2EE.WindowsVerified == 0 {
 		t.Errorf("bob verified nothing: %+v", bob.E2EE)
 	}
+	// The compromised base station's replay is heard and refused.
+	for _, name := range []string{"bob", "carol"} {
+		h := handsetReport(t, r, name)
+		if h.ReplayedFrames < 20 || h.ReplayedPlayed != 0 || h.E2EE.ReplayRejections == 0 {
+			t.Errorf("%s: replay: %d frames received, %d played, %d rejections", name, h.ReplayedFrames, h.ReplayedPlayed, h.E2EE.ReplayRejections)
+		}
+	}
 }
 
 // TestFloorControl: a request during a call is queued and served after the

@@ -67,6 +67,7 @@ type BS struct {
 	now       clock.Slot
 	lastLE    clock.Slot
 	obs       Observer
+	rp        *replay
 	C         BSCounters
 	scratch   []byte
 }
@@ -253,6 +254,7 @@ func (b *BS) Uplink(now clock.Slot, tn int, blk *link.Block) {
 		if b.obs != nil {
 			b.obs.ObserveTraffic(now, uint8(tn), blk)
 		}
+		b.recordForReplay(tn, blk)
 		b.core.relayTraffic(b, uint8(tn), blk, now)
 	}
 }

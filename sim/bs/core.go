@@ -152,6 +152,9 @@ func (c *Core) log(b *BS, what string, ssi, gssi, talker uint32, detail string) 
 // the cells.
 func (c *Core) Tick(now clock.Slot) {
 	c.now = now
+	for _, b := range c.cells {
+		b.tickReplay(now)
+	}
 	for g, call := range c.calls {
 		if call.Talker == 0 && call.hangUntil != 0 && now >= call.hangUntil {
 			c.release(call)

@@ -75,7 +75,8 @@ type Block struct {
 	// Pos is the talker's position index of frame A within its transmission
 	// (metadata for the bit-exactness check, not on the air).
 	Pos int
-	// TxSeq is the talker's transmission number (metadata).
+	// TxSeq is the talker's transmission number (metadata); -1 marks a block
+	// replayed by a compromised base station.
 	TxSeq int
 	// TxID identifies the transmitter (ISSI of a handset, or cell ID for a base
 	// station) for metrics; it is not on the air.

@@ -2,7 +2,8 @@ package scenario
 
 // DefaultYAML is the built-in scenario of `tetrasim call`: one cell, a talkgroup
 // of three handsets, real speech from the bundled clips, TU50 at a moderate
-// Eb/N0 (20 dB), a late joiner, an SDS, an eavesdropper and a compromised base station.
+// Eb/N0 (20 dB), a late joiner, an SDS, an eavesdropper and a compromised base
+// station that replays the call later.
 const DefaultYAML = `name: default
 seed: 1
 fidelity: bits
@@ -25,6 +26,7 @@ sds:
   - {from: bob, to: alice, at_s: 1.5, text: "on scene, two engines"}
 eavesdropper: {cell: A, position: [100, 100]}
 compromised_bs: A
+replay_at_s: 8.5
 `
 
 // Default returns the built-in scenario, validated.

@@ -52,6 +52,9 @@ type Scenario struct {
 	// CompromisedBS names a cell whose base station is under attacker control: the
 	// run records everything it sees (it still holds no keys).
 	CompromisedBS string `yaml:"compromised_bs"`
+	// ReplayAtS, with CompromisedBS, makes that base station replay the first
+	// transmission it relayed (up to 2 s of it) at this time [s], > 0.
+	ReplayAtS float64 `yaml:"replay_at_s"`
 
 	// Dir is the directory relative WAV paths are resolved against (set by Load).
 	Dir string `yaml:"-"`
@@ -580,6 +583,12 @@ func (s *Scenario) validate(lines map[string]int) error {
 	if s.CompromisedBS != "" && !cells[s.CompromisedBS] {
 		v.fail("compromised_bs", "no cell named %q", s.CompromisedBS)
 	}
+	if s.ReplayAtS != 0 {
+		v.rangeF("replay_at_s", s.ReplayAtS, 0.1, MaxDurationS)
+		if s.CompromisedBS == "" {
+			v.fail("replay_at_s", "a replay needs a compromised_bs")
+		}
+	}
 	if len(v.errs) > 0 {
 		return errors.Join(v.errs...)
 	}
@@ -609,6 +618,9 @@ func (s *Scenario) End(wavLen func(Talk) float64) float64 {
 	}
 	for _, h := range s.Handsets {
 		end = max(end, h.JoinAtS+1.5)
+	}
+	if s.ReplayAtS > 0 {
+		end = max(end, s.ReplayAtS+3)
 	}
 	return end
 }
