@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,5 +102,44 @@ func TestTxRxUsage(t *testing.T) {
 		if got := run(args); got != 2 {
 			t.Errorf("run(%q) = %d, want 2", args, got)
 		}
+	}
+}
+
+// TestTxRxLoopback: tetrasim tx into the in-process loopback device with a
+// 3 kHz frequency offset and noise, tetrasim rx from it: the device path of
+// both commands.
+func TestTxRxLoopback(t *testing.T) {
+	done := make(chan error, 1)
+	go func() {
+		_, e, err := runCmd(t, "tx", "--device", "loopback=txrxtest,cfo=3000,noise=-40", "--rate", "72000", "--seconds", "2.2", "--mcc", "1", "--mnc", "2", "--cc", "3")
+		if err != nil {
+			err = fmt.Errorf("%v: %s", err, e)
+		}
+		done <- err
+	}()
+	out, e, err := runCmd(t, "rx", "--device", "loopback=txrxtest", "--rate", "72000", "--json")
+	if err != nil {
+		t.Fatalf("rx: %v %s", err, e)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("tx: %v", err)
+	}
+	n, bad, syncs := 0, 0, 0
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var o map[string]any
+		if err := json.Unmarshal([]byte(l), &o); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if o["crc_ok"] != true {
+			bad++
+		}
+		if o["pdu"] == "SYNC" && o["mcc"] == 1.0 && o["mnc"] == 2.0 && o["cc"] == 3.0 {
+			syncs++
+		}
+	}
+	t.Logf("%d blocks, %d CRC errors, %d SYNC; %s", n, bad, syncs, strings.TrimSpace(e))
+	if n < 300 || bad != 0 || syncs < 2 {
+		t.Fatal("loopback downlink not recovered")
 	}
 }
