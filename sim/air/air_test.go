@@ -569,3 +569,38 @@ func TestHyperframeFromSysinfo(t *testing.T) {
 		t.Fatalf("last block at %v, want %v (SYSINFO seen: %v)", last.Time, want, sawSysinfo)
 	}
 }
+
+// TestReceiverChunking: the decoded blocks do not depend on how the input is
+// split into Write calls.
+func TestReceiverChunking(t *testing.T) {
+	x, log := transmit(t, TxConfig{Cell: testCell(), SampleRateHz: 72000, OffsetHz: 2000}, 100)
+	var ref []string
+	for _, chunk := range []int{len(x), 65536, 4093, 511, 77} {
+		var got []string
+		r, err := NewReceiver(RxConfig{SampleRateHz: 72000, OffsetHz: 2000, OnBlock: func(b *RxBlock) {
+			got = append(got, fmt.Sprintf("%v %v %d %v %s", b.Time, b.Channel, b.Half, b.CRCOK, bitsString(b.Bits)))
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for a := 0; a < len(x); a += chunk {
+			r.Write(x[a:min(a+chunk, len(x))])
+		}
+		r.Close()
+		if ref == nil {
+			ref = got
+			if len(ref) != len(log) {
+				t.Fatalf("%d blocks, sent %d", len(ref), len(log))
+			}
+			continue
+		}
+		if len(got) != len(ref) {
+			t.Fatalf("chunk %d: %d blocks, want %d", chunk, len(got), len(ref))
+		}
+		for i := range got {
+			if got[i] != ref[i] {
+				t.Fatalf("chunk %d: block %d differs:\n%s\n%s", chunk, i, got[i][:40], ref[i][:40])
+			}
+		}
+	}
+}
