@@ -149,3 +149,44 @@ func TestGuardWatchdog(t *testing.T) {
 		t.Errorf("write after trip: %v", err)
 	}
 }
+
+// TestOpenSinkRadiating: a radiating driver's freq= and gain= go through the
+// guard, and nothing is opened without a valid policy.
+func TestOpenSinkRadiating(t *testing.T) {
+	ctx := context.Background()
+	var opened []*fakeTX
+	reg := NewRegistry(Driver{Name: "fake", Keys: []string{"freq", "gain", "txvga"}, Radiates: true, TXRefusedKeys: []string{"txvga"},
+		Open: func(ctx context.Context, a Args, dir Direction) (Device, error) {
+			if a.Has("freq") || a.Has("gain") {
+				t.Errorf("driver saw %v: freq and gain must bypass it", a.Params)
+			}
+			f := newFakeTX()
+			opened = append(opened, f)
+			return f, nil
+		}})
+	if _, err := reg.OpenSink(ctx, "fake,freq=433.92M", TXPolicy{}); !errors.Is(err, ErrTXDisabled) || len(opened) != 0 {
+		t.Fatalf("no policy: %v, %d opened", err, len(opened))
+	}
+	p := policy()
+	if _, err := reg.OpenSink(ctx, "fake,freq=390.0125M", p); !errors.Is(err, ErrFreqNotAllowed) {
+		t.Fatalf("390 MHz: %v", err)
+	}
+	if f := opened[len(opened)-1]; f.freq != 0 || !f.closed {
+		t.Errorf("refused sink: freq %g, closed %v", f.freq, f.closed)
+	}
+	s, err := reg.OpenSink(ctx, "fake,freq=433.92M,gain=40", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := opened[len(opened)-1]
+	if f.freq != 433.92e6 || f.gain[""] != 20 {
+		t.Errorf("device tuned to %g with gain %v", f.freq, f.gain)
+	}
+	if n, err := s.WriteIQ(ctx, make([]complex64, 4)); n != 4 || err != nil {
+		t.Errorf("write: %d %v", n, err)
+	}
+	s.Close()
+	if _, err := reg.OpenSink(ctx, "fake,txvga=47", p); !errors.Is(err, ErrBadSpec) {
+		t.Errorf("txvga: %v", err)
+	}
+}

@@ -145,6 +145,10 @@ type Driver struct {
 	// Radiates is true for drivers that put RF on air (HackRF): OpenSink wraps
 	// them in the transmit policy. Files, ZeroMQ and loopback do not radiate.
 	Radiates bool
+	// TXRefusedKeys are keys a radiating driver takes for receiving but that
+	// OpenSink refuses, because they would bypass the transmit policy (e.g. a
+	// HackRF's txvga and amp): TX gain goes through the guarded SetGain.
+	TXRefusedKeys []string
 	// Open opens the device for dir. It must return ErrDirection (wrapped) when the
 	// device cannot work in that direction.
 	Open func(ctx context.Context, args Args, dir Direction) (Device, error)
@@ -233,6 +237,11 @@ func (r *Registry) OpenSink(ctx context.Context, spec string, p TXPolicy) (Sink,
 	if d.Radiates {
 		if err := p.Validate(); err != nil {
 			return nil, err
+		}
+		for _, k := range d.TXRefusedKeys {
+			if a.Has(k) {
+				return nil, fmt.Errorf("%w %q: %s= is refused for transmitting: set the TX gain with gain= or --tx-gain, capped by the policy", ErrBadSpec, spec, k)
+			}
 		}
 	}
 	// A radiating driver is opened without freq and gain: those go through the

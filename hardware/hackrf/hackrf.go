@@ -158,8 +158,10 @@ func Driver() hardware.Driver {
 		Usage:    "hackrf[=SERIAL][,rate=R][,freq=F][,gain=G][,lna=DB][,vga=DB][,txvga=DB][,amp=0|1][,bw=HZ][,ppm=P][,biastee=0|1]",
 		Keys:     []string{"rate", "freq", "gain", "lna", "vga", "txvga", "amp", "bw", "ppm", "biastee"},
 		Radiates: true,
-		Open:     openArgs,
-		List:     List,
+		// Transmit gain goes through the policy guard: txvga= and amp= would bypass it.
+		TXRefusedKeys: []string{"txvga", "amp"},
+		Open:          openArgs,
+		List:          List,
 	}
 }
 

@@ -109,3 +109,14 @@ func TestSpecErrors(t *testing.T) {
 		t.Errorf("lna on tx: %v", err)
 	}
 }
+
+func TestTXGainKeysRefused(t *testing.T) {
+	ctx := context.Background()
+	reg := hardware.NewRegistry(Driver())
+	p := hardware.TXPolicy{Enabled: true, Allowed: hardware.DefaultAllowed(), MaxGainDB: 10, MaxBurst: 1}
+	for _, spec := range []string{"hackrf,txvga=47", "hackrf,amp=1"} {
+		if _, err := reg.OpenSink(ctx, spec, p); !errors.Is(err, hardware.ErrBadSpec) || !strings.Contains(err.Error(), "refused") {
+			t.Errorf("%s: %v", spec, err)
+		}
+	}
+}
