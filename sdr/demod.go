@@ -616,11 +616,11 @@ func (d *Demodulator) acquire() bool {
 	if math.IsNaN(cfo) || math.IsInf(cfo, 0) {
 		cfo = 0
 	}
-	var tau float64
+	var tau, ts float64
 	var k int
 	for pass := 0; pass < 2; pass++ {
 		d.restartFront(cfo)
-		tau, k = d.acqSymbols()
+		tau, ts, k = d.acqSymbols()
 		if k < SlotSymbols+2*extra {
 			break
 		}
@@ -664,12 +664,12 @@ func (d *Demodulator) acquire() bool {
 		return false
 	}
 	// lock: the working buffer holds the whole acquisition block
-	t := tau + float64(bestO)*float64(d.spw)
-	for t-float64((extra+1)*d.spw) < float64(d.mfTaps) {
-		t += float64(SlotSymbols * d.spw)
+	t := tau + float64(bestO)*ts
+	for t-float64(extra+1)*ts < float64(d.mfTaps) {
+		t += float64(SlotSymbols) * ts
 	}
 	d.tStart = t
-	d.ts = float64(d.spw)
+	d.ts = ts
 	d.omega = 0
 	d.locked = true
 	d.slipDir, d.slipN = 0, 0
@@ -726,15 +726,50 @@ func wrapHz(f, rate float64) float64 {
 
 // acqSymbols estimates timing on the whole working buffer and extracts symbols into
 // asym; it returns the timing of asym[0] (absolute working index) and the count.
-func (d *Demodulator) acqSymbols() (float64, int) {
-	a := d.mfTaps
-	ph, _ := d.omTiming(a, d.yLen, d.yOff)
-	t := float64(a) + math.Mod(ph-float64(a%d.spw)+float64(d.spw), float64(d.spw)) + float64(d.spw)
-	k := 0
-	for ; k < len(d.asym) && t+float64(k*d.spw)+3 < float64(d.yLen); k++ {
-		d.asym[k] = d.interp(t + float64(k*d.spw))
+func (d *Demodulator) acqSymbols() (float64, float64, int) {
+	// Oerder–Meyr phase per slot-long block, unwrapped, and a least-squares line
+	// through them: its slope is the sample-clock error ε, so symbols are
+	// spw·(1+ε) apart.
+	spw := float64(d.spw)
+	blk := SlotSymbols * d.spw
+	var sx, sy, sxx, sxy float64
+	nb := 0
+	prev := 0.0
+	for a := d.mfTaps; a+blk <= d.yLen; a += blk {
+		ph, _ := d.omTiming(a, a+blk, d.yOff)
+		if nb > 0 {
+			ph = prev + math.Remainder(ph-prev, spw)
+		}
+		prev = ph
+		x := float64(a) + float64(blk)/2
+		sx += x
+		sy += ph
+		sxx += x * x
+		sxy += x * ph
+		nb++
 	}
-	return t, k
+	eps := 0.0
+	ph0 := prev
+	if nb >= 3 {
+		nf := float64(nb)
+		eps = (nf*sxy - sx*sy) / (nf*sxx - sx*sx)
+		if math.IsNaN(eps) || math.Abs(eps) > maxPPM*1e-6 {
+			eps = 0
+		}
+		ph0 = (sy - eps*sx) / nf // phase line at sample 0
+	}
+	if math.IsNaN(ph0) {
+		ph0 = 0
+	}
+	a := float64(d.mfTaps)
+	// first symbol at or after a+spw whose phase lies on the line
+	t := a + spw + math.Mod(ph0+eps*(a+spw)-math.Mod(a+spw, spw)+2*spw, spw)
+	ts := spw * (1 + eps)
+	k := 0
+	for ; k < len(d.asym) && t+float64(k)*ts+3 < float64(d.yLen); k++ {
+		d.asym[k] = d.interp(t + float64(k)*ts)
+	}
+	return t, ts, k
 }
 
 // coarseCFO estimates the carrier offset from the averaged power spectrum of raw by
