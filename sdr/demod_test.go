@@ -79,6 +79,8 @@ func TestDemodAcquisition(t *testing.T) {
 		{"cfo-24k_ppm-100", -24000, -100},
 		{"ppm+100", 0, 100},
 		{"ppm-100", 0, -100},
+		{"cfo+3k_ppm+1000", 3000, 1000},
+		{"cfo-7k_ppm-1000", -7000, -1000},
 	}
 	for _, c := range cases {
 		for _, det := range []Detector{Coherent, Differential} {
