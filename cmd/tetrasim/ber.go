@@ -111,9 +111,13 @@ Examples:
 					fmt.Fprintf(out, "%8.2f %12.4g %12.4g %12.4g %10d %12d %8d %6d\n", p.EbN0dB, p.BER, p.FER, p.ChannelBER, p.Errors, p.Bits, p.Blocks, p.LostSlots)
 				}
 			} else {
-				fmt.Fprintf(out, "%8s %12s %12s %10s %12s %6s\n", "Eb/N0dB", "BER", "theory", "errors", "bits", "lost")
+				fmt.Fprintf(out, "%8s %12s %12s %8s %10s %12s %6s\n", "Eb/N0dB", "BER", "theory", "gap dB", "errors", "bits", "lost")
 				for _, p := range res {
-					fmt.Fprintf(out, "%8.2f %12.4g %12.4g %10d %12d %6d\n", p.EbN0dB, p.BER, p.TheoryBER, p.Errors, p.Bits, p.LostSlots)
+					gap := "-"
+					if p.GapDB != 0 {
+						gap = fmt.Sprintf("%+.2f", p.GapDB)
+					}
+					fmt.Fprintf(out, "%8.2f %12.4g %12.4g %8s %10d %12d %6d\n", p.EbN0dB, p.BER, p.TheoryBER, gap, p.Errors, p.Bits, p.LostSlots)
 				}
 			}
 			if jsonPath != "" {
