@@ -97,7 +97,7 @@ func info(serial, label string, rx, tx bool) hardware.Info {
 }
 
 // dev is an open HackRF. Settings are serialised by mu; the streams are fed by
-// the callbacks through ring (RX) and txFull/txFree (TX).
+// the callbacks through ring (RX) and tx, a txQueue (TX).
 type dev struct {
 	mu      sync.Mutex
 	d       *C.hackrf_device
@@ -118,13 +118,9 @@ type dev struct {
 	rxmu sync.Mutex
 
 	// TX
-	txFull   chan []byte
-	txFree   chan []byte
-	txCur    []byte // block being filled by WriteIQ
-	txPushed atomic.Uint64
-	txTaken  atomic.Uint64
-	txmu     sync.Mutex
-	done     chan struct{}
+	tx   *txQueue
+	txmu sync.Mutex
+	done chan struct{}
 }
 
 // Open opens the HackRF with the given serial ("" = the first one) for dir.
@@ -185,11 +181,7 @@ func Open(ctx context.Context, serial string, dir hardware.Direction) (hardware.
 		// Stop transmitting (send zeros) if the host falls 1 s of 2 MS/s behind;
 		// firmware without the feature reports an error that is harmless here.
 		C.hackrf_set_tx_underrun_limit(d, 4<<20)
-		h.txFull = make(chan []byte, txBlocks)
-		h.txFree = make(chan []byte, txBlocks)
-		for range txBlocks {
-			h.txFree <- make([]byte, h.blockBytes)
-		}
+		h.tx = newTXQueue(txBlocks, h.blockBytes, &h.c, h.done)
 		return &txDev{h}, nil
 	}
 	h.gains["LNA"], h.gains["VGA"] = 16, 20
@@ -419,23 +411,12 @@ func (h *dev) rxCallback(buf []byte) int {
 }
 
 // txCallback runs on libhackrf's USB thread: fill buf with the next block or,
-// when none is ready, with zeros (an underrun). It never blocks.
+// when none is ready, with zeros. It never blocks.
 func (h *dev) txCallback(buf []byte) int {
 	if h.closed.Load() {
 		return -1
 	}
-	select {
-	case blk := <-h.txFull:
-		n := copy(buf, blk)
-		clear(buf[n:])
-		h.txFree <- blk[:cap(blk)]
-		h.txTaken.Add(1)
-	default:
-		clear(buf)
-		if h.txPushed.Load() > h.txTaken.Load() {
-			h.c.AddUnderrun()
-		}
-	}
+	h.tx.fill(buf)
 	return 0
 }
 
@@ -484,47 +465,22 @@ func (t *txDev) Write(src []complex64) (int, error) { return t.WriteIQ(context.B
 func (t *txDev) WriteIQ(ctx context.Context, src []complex64) (int, error) {
 	t.txmu.Lock()
 	defer t.txmu.Unlock()
-	done := 0
-	for done < len(src) {
-		if err := t.usable(); err != nil {
-			return done, err
-		}
-		if t.txCur == nil {
-			select {
-			case b := <-t.txFree:
-				t.txCur = b[:0]
-			case <-ctx.Done():
-				return done, ctx.Err()
-			case <-t.done:
-				return done, hardware.ErrClosed
-			}
-		}
-		room := (cap(t.txCur) - len(t.txCur)) / 2
-		k := min(room, len(src)-done)
-		l := len(t.txCur)
-		t.txCur = t.txCur[:l+2*k]
-		iq.Encode(iq.CS8, t.txCur[l:], src[done:done+k])
-		done += k
-		t.c.AddSamples(k)
-		if len(t.txCur) == cap(t.txCur) {
-			if err := t.push(); err != nil {
-				return done, err
-			}
-		}
+	if err := t.usable(); err != nil {
+		return 0, err
 	}
-	return done, nil
+	return t.tx.write(ctx, src, t.start)
 }
 
-// push queues the current block and starts TX if needed; t.txmu is held.
-func (t *txDev) push() error {
-	t.txFull <- t.txCur // never blocks: as many slots as blocks
-	t.txCur = nil
-	t.txPushed.Add(1)
+// start starts the transmitter unless it runs.
+func (t *txDev) start() error {
 	if t.running.Load() {
 		return nil
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if err := t.usable(); err != nil {
+		return err
+	}
 	if err := check("start tx", C.shim_start_tx(t.d, C.uintptr_t(t.handle))); err != nil {
 		return err
 	}
@@ -541,31 +497,15 @@ func (t *txDev) Flush(ctx context.Context) error {
 	if err := t.usable(); err != nil {
 		return err
 	}
-	if t.txCur != nil && len(t.txCur) > 0 {
-		l := len(t.txCur)
-		t.txCur = t.txCur[:cap(t.txCur)]
-		clear(t.txCur[l:])
-		if err := t.push(); err != nil {
-			return err
-		}
-	}
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for t.txTaken.Load() < t.txPushed.Load() {
-		select {
-		case <-tick.C:
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.done:
-			return hardware.ErrClosed
-		}
+	if err := t.tx.flush(ctx, t.start); err != nil {
+		return err
 	}
 	// The blocks taken are in libhackrf's transfer queue: wait for them to leave.
 	t.mu.Lock()
 	rate := t.rate
+	depth := float64(C.hackrf_get_transfer_queue_depth(t.d))
 	t.mu.Unlock()
 	if rate > 0 {
-		depth := float64(C.hackrf_get_transfer_queue_depth(t.d))
 		d := time.Duration((depth + 1) * float64(t.blockBytes/2) / rate * float64(time.Second))
 		select {
 		case <-time.After(d):
