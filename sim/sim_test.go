@@ -270,3 +270,27 @@ func TestInterrupted(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestNetwork: a smaller version of the scaling benchmark's network (3 cells,
+// 30 handsets, 6 talkgroups spanning cells, 6 simultaneous encrypted calls).
+func TestNetwork(t *testing.T) {
+	r := run(t, largeScenario(3.5, 3, 30, 6))
+	if r.Core.CallsSetUp != 6 || r.Core.NoTrafficSlot != 0 {
+		t.Errorf("core: %+v", r.Core)
+	}
+	heard := 0
+	for _, h := range r.Handsets {
+		if h.C.RegisteredAtS == 0 || h.C.RandomAccessFail != 0 {
+			t.Errorf("%s did not register cleanly: %+v", h.Name, h.C)
+		}
+		if h.FramesCompared > 20 {
+			heard++
+		}
+		if h.E2EE.FramesMuted > 0 || h.ReplayedPlayed > 0 {
+			t.Logf("%s: %+v", h.Name, h.E2EE)
+		}
+	}
+	if heard < 24 {
+		t.Errorf("only %d of 24 listeners heard their talker", heard)
+	}
+}

@@ -87,6 +87,9 @@ func (l *Link) String() string {
 	return s
 }
 
+// gainStep is the interpolation step of the fading gain [symbols].
+const gainStep = 8
+
 // SymbolRate [symbol/s], clause 5.
 const SymbolRate = 18000
 
@@ -222,13 +225,22 @@ func (p *PHY) channel(soft []int8, t float64, txs []Tx) {
 		if tx.Link.Model != "clean" {
 			noiseless = false
 		}
-		// Reference symbol, then the phase changes of clause 5.5.
+		// Reference symbol, then the phase changes of clause 5.5. The channel
+		// gain is evaluated every gainStep symbols and interpolated linearly in
+		// between: at 200 km/h and 400 MHz (74 Hz Doppler) the gain turns by at
+		// most 2*pi*74*8/18000 = 0.2 rad over a step.
 		ph := 0.0
-		g0 := tx.Link.gain(t)
-		r[0] += g0
+		ga := tx.Link.gain(t)
+		r[0] += ga
+		gb, kb := ga, 0
 		for k := 0; k < nsym && 2*k+1 < len(tx.Bits); k++ {
 			ph += dphi(tx.Bits[2*k], tx.Bits[2*k+1])
-			g := tx.Link.gain(t + float64(k+1)/SymbolRate)
+			if k+1 > kb {
+				ga, kb = gb, kb+gainStep
+				gb = tx.Link.gain(t + float64(kb)/SymbolRate)
+			}
+			w := float64(k+1-(kb-gainStep)) / gainStep
+			g := ga + (gb-ga)*complex(w, 0)
 			r[k+1] += g * complex(math.Cos(ph), math.Sin(ph))
 		}
 	}
