@@ -569,3 +569,57 @@ func TestTagOdds(t *testing.T) {
 		t.Fatalf("%d collisions: far above 2^-16", hits)
 	}
 }
+
+// TestTamperMutes: two failed sub-window tags in one transmission raise TAMPER
+// (red) and mute the sender until its next transmission.
+func TestTamperMutes(t *testing.T) {
+	w := newWorld(t, 2, SuiteAES)
+	tx, _ := w.members[1001].Sender(w.group)
+	r := rand.New(rand.NewPCG(13, 13))
+	items := recordTx(t, tx, 100, r)
+	// Corrupt protected bits in two sub-windows of the second SAF interval.
+	items[33+1].frame[protectedIdx[0]] ^= 1  // window 0 of SAF #2's interval
+	items[33+20].frame[protectedIdx[5]] ^= 1 // window 2
+	rx := mustRx(t, w.members[1002], w.group)
+	pt := make([]byte, FrameBits)
+	var muted, red bool
+	for _, it := range items {
+		if it.stch != nil {
+			res, _ := rx.AcceptSTCH(it.stch)
+			red = red || res.Indication == Red
+			continue
+		}
+		if _, err := rx.OpenVoice(pt, it.frame); errors.Is(err, ErrMuted) {
+			muted = true
+		}
+	}
+	if !red || !muted {
+		t.Fatalf("red %v muted %v", red, muted)
+	}
+	// The next transmission starts clean.
+	pr := play(rx, recordTx(t, tx, 40, r))
+	if pr.rejected != 0 || pr.red != 0 || pr.decrypted != 40 {
+		t.Fatalf("next transmission: %+v", pr)
+	}
+}
+
+// TestOldRecordingRefusedByTime: a device that never heard a transmission still
+// refuses a replay of it once its t_min is more than 2 minutes old (the FC
+// high-water mark cannot help a device that has no state for that sender).
+func TestOldRecordingRefusedByTime(t *testing.T) {
+	w := newWorld(t, 2, SuiteAES)
+	snap, _ := w.members[1002].MarshalBinary()
+	tx, _ := w.members[1001].Sender(w.group)
+	items := recordTx(t, tx, 60, rand.New(rand.NewPCG(14, 14)))
+	w.clk.Advance(3 * time.Minute)
+	m, _ := UnmarshalMember(snap, MemberConfig{Now: w.clk.Now})
+	pr := play(mustRx(t, m, w.group), items)
+	if pr.decrypted != 0 {
+		t.Fatalf("stale recording decrypted %d frames", pr.decrypted)
+	}
+	for _, e := range pr.errs[:3] {
+		if !errors.Is(e, ErrTime) {
+			t.Fatalf("want ErrTime, got %v", e)
+		}
+	}
+}
