@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"testing/iotest"
 
@@ -176,5 +177,48 @@ func TestDriver(t *testing.T) {
 	src, _ = reg.OpenSource(ctx, "file="+e+",repeat")
 	if _, err := src.ReadIQ(ctx, buf); err != io.EOF {
 		t.Errorf("empty repeat: %v", err)
+	}
+}
+
+// TestLargeFileStreams reads a 256 MiB file (sparse, so it costs no disk) and
+// checks that memory use stays at the Reader's fixed buffer: files are never
+// loaded whole.
+func TestLargeFileStreams(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "big.cs8")
+	fd, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const size = 256 << 20
+	if err := fd.Truncate(size); err != nil {
+		t.Skip("no sparse files here:", err)
+	}
+	fd.Close()
+	r, err := Open(p, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	buf := make([]complex64, 1<<16)
+	var n uint64
+	for {
+		m, err := r.Read(buf)
+		n += uint64(m)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.ReadMemStats(&after)
+	if n != size/2 {
+		t.Fatalf("read %d samples, want %d", n, size/2)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 2<<20 {
+		t.Errorf("reading %d MiB allocated %d bytes", size>>20, grew)
 	}
 }
