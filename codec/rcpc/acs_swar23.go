@@ -22,7 +22,6 @@ func acsSWAR23(dec []uint64, soft []int8) int32 {
 	for kb := 0; kb+4 <= n; kb += 4 {
 		g := soft[3*kb/2 : 3*kb/2+6 : 3*kb/2+6]
 		{
-			k := kb
 			s := g[0:3:3]
 			s0, s1 := int64(s[0]), int64(s[1])
 			a, b := s0+s1, s0-s1
@@ -48,10 +47,8 @@ func acsSWAR23(dec []uint64, soft []int8) int32 {
 			w2 = y2 ^ (x2^y2)&((m2>>15)*0xFFFF)
 			w3 = y3 ^ (x3^y3)&((m3>>15)*0xFFFF)
 			dec[kb] = (^m0&swarH)>>15 | (^m1&swarH)>>14 | (^m2&swarH)>>13 | (^m3&swarH)>>12
-			_ = k
 		}
 		{
-			k := kb + 1
 			s := g[0:3:3]
 			s2 := int64(s[2])
 			c0, c1 := uint64(512-s2), uint64(512+s2)
@@ -76,10 +73,8 @@ func acsSWAR23(dec []uint64, soft []int8) int32 {
 			w2 = y2 ^ (x2^y2)&((m2>>15)*0xFFFF)
 			w3 = y3 ^ (x3^y3)&((m3>>15)*0xFFFF)
 			dec[kb+1] = (^m0&swarH)>>15 | (^m1&swarH)>>14 | (^m2&swarH)>>13 | (^m3&swarH)>>12
-			_ = k
 		}
 		{
-			k := kb + 2
 			s := g[3:6:6]
 			s0, s1 := int64(s[0]), int64(s[1])
 			a, b := s0+s1, s0-s1
@@ -108,10 +103,8 @@ func acsSWAR23(dec []uint64, soft []int8) int32 {
 			w2 = y2 ^ (x2^y2)&((m2>>15)*0xFFFF)
 			w3 = y3 ^ (x3^y3)&((m3>>15)*0xFFFF)
 			dec[kb+2] = (^m0&swarH)>>15 | (^m1&swarH)>>14 | (^m2&swarH)>>13 | (^m3&swarH)>>12
-			_ = k
 		}
 		{
-			k := kb + 3
 			s := g[3:6:6]
 			s2 := int64(s[2])
 			c0, c1 := uint64(512-s2), uint64(512+s2)
@@ -139,7 +132,6 @@ func acsSWAR23(dec []uint64, soft []int8) int32 {
 			w2 = y2 ^ (x2^y2)&((m2>>15)*0xFFFF)
 			w3 = y3 ^ (x3^y3)&((m3>>15)*0xFFFF)
 			dec[kb+3] = (^m0&swarH)>>15 | (^m1&swarH)>>14 | (^m2&swarH)>>13 | (^m3&swarH)>>12
-			_ = k
 		}
 		if kb&4 != 0 {
 			mn := swarMin(swarMin(w0, w1), swarMin(w2, w3))

@@ -14,8 +14,7 @@ func acsSWARUnrolled(dec []uint64, soft []int8) int32 {
 	n4 := len(dec) &^ 3
 	for kb := 0; kb < n4; kb += 4 {
 		{
-			k := kb
-			s := soft[4*(kb) : 4*(kb)+4 : 4*(kb)+4]
+			s := soft[4*kb : 4*kb+4 : 4*kb+4]
 			s0, s1, s2, s3 := int64(s[0]), int64(s[1]), int64(s[2]), int64(s[3])
 			a, b := s0+s1, s0-s1
 			c, e := s2+s3, s2-s3
@@ -49,10 +48,8 @@ func acsSWARUnrolled(dec []uint64, soft []int8) int32 {
 			w2 = y2 ^ (x2^y2)&((m2>>15)*0xFFFF)
 			w3 = y3 ^ (x3^y3)&((m3>>15)*0xFFFF)
 			dec[kb] = (^m0&swarH)>>15 | (^m1&swarH)>>14 | (^m2&swarH)>>13 | (^m3&swarH)>>12
-			_ = k
 		}
 		{
-			k := kb + 1
 			s := soft[4*(kb+1) : 4*(kb+1)+4 : 4*(kb+1)+4]
 			s0, s1, s2, s3 := int64(s[0]), int64(s[1]), int64(s[2]), int64(s[3])
 			a, b := s0+s1, s0-s1
@@ -87,10 +84,8 @@ func acsSWARUnrolled(dec []uint64, soft []int8) int32 {
 			w2 = y2 ^ (x2^y2)&((m2>>15)*0xFFFF)
 			w3 = y3 ^ (x3^y3)&((m3>>15)*0xFFFF)
 			dec[kb+1] = (^m0&swarH)>>15 | (^m1&swarH)>>14 | (^m2&swarH)>>13 | (^m3&swarH)>>12
-			_ = k
 		}
 		{
-			k := kb + 2
 			s := soft[4*(kb+2) : 4*(kb+2)+4 : 4*(kb+2)+4]
 			s0, s1, s2, s3 := int64(s[0]), int64(s[1]), int64(s[2]), int64(s[3])
 			a, b := s0+s1, s0-s1
@@ -128,10 +123,8 @@ func acsSWARUnrolled(dec []uint64, soft []int8) int32 {
 			w2 = y2 ^ (x2^y2)&((m2>>15)*0xFFFF)
 			w3 = y3 ^ (x3^y3)&((m3>>15)*0xFFFF)
 			dec[kb+2] = (^m0&swarH)>>15 | (^m1&swarH)>>14 | (^m2&swarH)>>13 | (^m3&swarH)>>12
-			_ = k
 		}
 		{
-			k := kb + 3
 			s := soft[4*(kb+3) : 4*(kb+3)+4 : 4*(kb+3)+4]
 			s0, s1, s2, s3 := int64(s[0]), int64(s[1]), int64(s[2]), int64(s[3])
 			a, b := s0+s1, s0-s1
@@ -169,7 +162,6 @@ func acsSWARUnrolled(dec []uint64, soft []int8) int32 {
 			w2 = y2 ^ (x2^y2)&((m2>>15)*0xFFFF)
 			w3 = y3 ^ (x3^y3)&((m3>>15)*0xFFFF)
 			dec[kb+3] = (^m0&swarH)>>15 | (^m1&swarH)>>14 | (^m2&swarH)>>13 | (^m3&swarH)>>12
-			_ = k
 		}
 		if kb&4 != 0 {
 			mn := swarMin(swarMin(w0, w1), swarMin(w2, w3))
