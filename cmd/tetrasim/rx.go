@@ -42,7 +42,8 @@ func newRxCmd() *cobra.Command {
 		Short: "Monitor a TETRA downlink: demodulate, decode and print every burst and MAC PDU",
 		Long: `Receive a continuous TETRA downlink from FILE (raw IQ: .cf32, .cs16, .cs8, .cu8 or
 --format; a SigMF .sigmf-meta recording, whose sample rate and frequency are used;
-or, with --bits-in, one bit per byte, 510 per slot) or from --device. The receiver
+or, with --bits-in, one bit per byte as demodulators write them, aligned on slots or
+not) or from --device. The receiver
 finds the carrier (at rates above 72 kS/s it searches --search Hz around --offset,
 or the whole band when --offset is 0), locks to the slots on the training
 sequences, learns the cell (MCC, MNC, colour code) and the time from the first
@@ -63,7 +64,7 @@ Device strings (with --device):
 	fs.Float64Var(&offset, "offset", 0, "carrier offset from the centre [Hz]")
 	fs.Float64Var(&search, "search", 0, "carrier search half-width around --offset [Hz] (0: automatic, -1: off)")
 	fs.StringVar(&format, "format", "", "sample format of a raw FILE: cf32, cs16, cs8 or cu8 (default: from the extension)")
-	fs.BoolVar(&bitsIn, "bits-in", false, "FILE holds hard bits, one per byte (0/1), 510 per slot")
+	fs.BoolVar(&bitsIn, "bits-in", false, "FILE holds hard bits, one per byte (0/1); slots are found from the sync bursts")
 	fs.BoolVar(&jsonOut, "json", false, "one JSON object per block")
 	fs.StringVar(&pcap, "pcap", "", "write decoded MAC blocks as GSMTAP into this pcap file")
 	fs.StringVar(&detector, "detector", "coherent", "symbol detector: coherent or differential")
@@ -201,34 +202,37 @@ Device strings (with --device):
 	return c
 }
 
-// rxBits decodes a file of hard bits, 510 per slot.
+// rxBits decodes a file of hard bits, one per byte. The stream need not be
+// slot-aligned: air.BitSync finds the sync bursts and follows the training.
 func rxBits(cmd *cobra.Command, path string, p *rxPrinter) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	r := bufio.NewReader(f)
 	dec := air.NewSlotDecoder(nil, p.block)
-	var s sdr.Slot
-	hard := make([]byte, radio.SlotBits)
+	bs := air.NewBitSync(dec)
+	buf := make([]byte, 1<<16)
 	var n int64
 	for {
-		if _, err := io.ReadFull(r, hard); err != nil {
-			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				break
-			}
-			return err
-		}
-		air.HardSlot(&s, hard, n)
-		dec.Decode(&s)
-		n++
+		k, err := f.Read(buf)
+		n += int64(k)
+		bs.Write(buf[:k])
 		if p.err != nil {
 			return p.err
 		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
 	}
-	dec.Flush()
-	return p.summary(cmd, dec.Stats(), 0, float64(n)*radio.SlotSymbols/radio.SymbolRate)
+	bs.Close()
+	if bs.Resyncs() > 0 || bs.Skipped() > 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), "rx: bit stream: %d re-synchronisations, %d slots without training skipped\n", bs.Resyncs(), bs.Skipped())
+	}
+	return p.summary(cmd, dec.Stats(), 0, float64(n)/2/radio.SymbolRate)
 }
 
 // rxPrinter prints decoded blocks as text or JSON and writes GSMTAP.
