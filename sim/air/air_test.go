@@ -668,3 +668,29 @@ func TestBitSync(t *testing.T) {
 		t.Fatal("bit stream not recovered")
 	}
 }
+
+// FuzzBitSync: any byte stream, written in any chunk sizes, never panics
+// the bit synchroniser.
+func FuzzBitSync(f *testing.F) {
+	cell := testCell()
+	enc, _ := NewEncoder(cell)
+	var ds DLSlot
+	NewSchedule(cell, 1).Next(radio.Time{TN: 2, FN: 18, MN: 1}, &ds)
+	sb, _ := enc.AppendBurst(nil, &ds)
+	f.Add(append(append(make([]byte, 300), sb...), sb...), uint16(97))
+	f.Add([]byte{1, 0, 1}, uint16(1))
+	f.Fuzz(func(t *testing.T, data []byte, chunk uint16) {
+		if len(data) > 20000 {
+			return
+		}
+		c := int(chunk%4096) + 1
+		bs := NewBitSync(NewSlotDecoder(nil, func(*RxBlock) {}))
+		for a := 0; a < len(data); a += c {
+			bs.Write(data[a:min(a+c, len(data))])
+		}
+		bs.Close()
+		if bs.Slots() > int64(len(data)/radio.SlotBits)+1 {
+			t.Fatalf("%d slots from %d bits", bs.Slots(), len(data))
+		}
+	})
+}
