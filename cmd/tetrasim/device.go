@@ -50,6 +50,7 @@ var deviceRegistry = sync.OnceValue(func() *hardware.Registry {
 		sigmf.Driver(),
 		loopback.NewHub().Driver(),
 		rtltcp.Driver(),
+		rtltcp.ServerDriver(),
 		zmq.Driver(),
 		hackrf.Driver(),
 		rtlsdr.Driver(),

@@ -74,6 +74,8 @@ const deviceStringHelp = `  file=PATH[,format=cs8|cu8|cs16|cf32][,rate=R][,freq=
                          SigMF recording; as a sink: [,format=cf32|cs16][,desc=TEXT]
   rtltcp=HOST:PORT[,freq=F][,rate=R][,gain=DB|auto][,ppm=P][,biastee=0|1][,agc=0|1][,direct=0|1|2]
                          rtl_tcp server (receive only; default 127.0.0.1:1234)
+  rtltcpd=HOST:PORT[,rate=R]
+                         serve what tx writes as an rtl_tcp server (for SDR++, gqrx)
   rtlsdr=:SERIAL|INDEX[,freq=F][,rate=R][,gain=DB|auto][,ppm=P][,biastee=0|1]
                          RTL-SDR dongle (receive only; cgo, -tags rtlsdr)
   hackrf=SERIAL[,freq=F][,rate=R][,lna=DB][,vga=DB][,txvga=DB][,amp=0|1][,bw=HZ][,ppm=P]
