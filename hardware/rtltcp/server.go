@@ -144,7 +144,9 @@ func (s *Server) SetGain(ctx context.Context, stage string, dB float64) (float64
 }
 
 // SetPPM is not supported.
-func (s *Server) SetPPM(float64) error { return fmt.Errorf("rtltcp: server ppm: %w", hardware.ErrNotSupported) }
+func (s *Server) SetPPM(float64) error {
+	return fmt.Errorf("rtltcp: server ppm: %w", hardware.ErrNotSupported)
+}
 
 // Stats implements hardware.Device: Samples sent, Dropped while the client lagged.
 func (s *Server) Stats() hardware.Stats { return s.c.Stats() }
