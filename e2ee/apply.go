@@ -52,7 +52,13 @@ func (m *Member) Apply(payload []byte) (Event, error) {
 		if v.Device != m.id.ID {
 			return Event{Kind: EventNotForUs, Group: v.Group, Epoch: v.Epoch}, nil
 		}
-		gs := m.group(v.Group)
+		gs := m.groups[v.Group]
+		if gs == nil {
+			// Wraps are unsigned: do not create group state for them. Keep a
+			// few until the signed announce of their group arrives.
+			m.keepOrphan(v)
+			return Event{Kind: EventPending, Group: v.Group, Epoch: v.Epoch}, nil
+		}
 		if err := m.checkNew(gs, v.Epoch); err != nil {
 			return Event{}, err
 		}
@@ -69,6 +75,9 @@ func (m *Member) Apply(payload []byte) (Event, error) {
 		}
 		p := gs.pendingFor(v.Epoch)
 		p.announce = v
+		if w := m.takeOrphan(v.Group, v.Epoch); w != nil {
+			p.wrap = w
+		}
 		return m.tryInstall(gs, v.Epoch)
 	case *RosterUpdate:
 		if !ed25519.Verify(m.kmf, kmfSigInput(v.signed()), v.Sig[:]) {
@@ -90,6 +99,26 @@ func (m *Member) Apply(payload []byte) (Event, error) {
 		return Event{Kind: EventNotForUs}, nil
 	}
 	return Event{}, ErrMalformed
+}
+
+// maxOrphans bounds the key wraps kept for groups the device has no state for yet.
+const maxOrphans = 8
+
+func (m *Member) keepOrphan(w *KeyWrap) {
+	if len(m.orphans) >= maxOrphans {
+		m.orphans = m.orphans[1:]
+	}
+	m.orphans = append(m.orphans, w)
+}
+
+func (m *Member) takeOrphan(g, e uint32) *KeyWrap {
+	for i, w := range m.orphans {
+		if w.Group == g && w.Epoch == e {
+			m.orphans = append(m.orphans[:i], m.orphans[i+1:]...)
+			return w
+		}
+	}
+	return nil
 }
 
 func (m *Member) checkNew(gs *groupState, e uint32) error {

@@ -330,3 +330,36 @@ func TestLateAddedMemberVerifiesEOT(t *testing.T) {
 		t.Fatalf("late-added member: %+v", pr)
 	}
 }
+
+// TestMessagesInAnyOrder: the rekey messages may arrive in any order (the air
+// reorders); the epoch installs once both the wrap and the announce are in, even
+// for a group the device has no state for yet. Unsigned wraps alone create no
+// group state.
+func TestMessagesInAnyOrder(t *testing.T) {
+	w := newWorld(t, 2, SuiteAES)
+	m := w.addDevice(1010, newSeeded(4))
+	if err := w.kmf.AddTalkgroup(0x777, SuiteAES, 0); err != nil {
+		t.Fatal(err)
+	}
+	w.kmf.AddMembers(0x777, 1001, 1010)
+	msgs, _ := w.kmf.Rekey(0x777)
+	var installed bool
+	for i := len(msgs) - 1; i >= 0; i-- { // reverse: wraps first
+		if msgs[i].To != 0 && msgs[i].To != 1010 {
+			continue
+		}
+		for _, p := range msgs[i].Payloads {
+			ev, err := m.Apply(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if msgs[i].Kind == "key-wrap" && len(m.groups) != 0 {
+				t.Fatal("an unsigned wrap created group state")
+			}
+			installed = installed || ev.Kind == EventEpochInstalled
+		}
+	}
+	if !installed {
+		t.Fatal("epoch not installed from reordered messages")
+	}
+}

@@ -364,13 +364,14 @@ func (gs *groupState) expire(now time.Time) {
 // A Member and everything created from it (Senders, Receivers) must be used from
 // one goroutine at a time.
 type Member struct {
-	id     *Identity
-	kmf    ed25519.PublicKey
-	now    func() time.Time
-	rnd    io.Reader
-	groups map[uint32]*groupState
-	frags  reassembler
-	fs     bool
+	id      *Identity
+	kmf     ed25519.PublicKey
+	now     func() time.Time
+	rnd     io.Reader
+	groups  map[uint32]*groupState
+	frags   reassembler
+	fs      bool
+	orphans []*KeyWrap // wraps for groups without state yet (bounded)
 
 	// Persist, if set, is called whenever a frame or SDS counter reservation grows
 	// (every 4096 frames or 256 messages per epoch), before the reserved counters
