@@ -247,7 +247,7 @@ type rxPrinter struct {
 
 	cell  string
 	pdus  int64
-	first bool
+	cfo   float64 // demodulator's carrier offset estimate, last block
 }
 
 func (p *rxPrinter) block(b *air.RxBlock) {
@@ -269,6 +269,7 @@ func (p *rxPrinter) block(b *air.RxBlock) {
 		}
 	}
 	p.pdus += int64(len(pdus))
+	p.cfo = b.CFOHz
 	if p.pcap != nil && b.CRCOK {
 		ts := p.start.Add(time.Duration(float64(b.Slot) * float64(radio.SlotSymbols) / radio.SymbolRate * float64(time.Second)))
 		sub := b.Half
@@ -357,7 +358,7 @@ func (p *rxPrinter) summary(cmd *cobra.Command, st air.DecoderStats, carrier, se
 		cell = "no cell"
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "rx: %.2f s, carrier %+.0f Hz, %s; %d slots, %d blocks, %d CRC errors, %d MAC PDUs, %d SYNC, %d slots before the first SYNC lost, %d without signal\n",
-		seconds, carrier, cell, st.Slots, st.Blocks, st.CRCErrors, p.pdus, st.Syncs, st.Unsynced, st.NoSignal)
+		seconds, carrier+p.cfo, cell, st.Slots, st.Blocks, st.CRCErrors, p.pdus, st.Syncs, st.Unsynced, st.NoSignal)
 	if st.Blocks == 0 {
 		return errors.New("no TETRA downlink decoded (no SYNC found)")
 	}
