@@ -323,7 +323,6 @@ func (k *KMF) Rekey(g uint32) ([]Message, error) {
 	}
 	now := k.now()
 	roster := gr.roster(k)
-	rh := rosterHash(g, roster)
 	var out []Message
 
 	// A device added to a group that already has an epoch missed the earlier
@@ -363,46 +362,86 @@ func (k *KMF) Rekey(g uint32) ([]Message, error) {
 	}
 	gr.dirty = nil
 
-	span := 0
-	for _, ent := range roster {
-		span = max(span, int(ent.Sender)+1)
-	}
-	a := EpochAnnounce{Group: g, Epoch: e, Suite: gr.suite, Activation: now.Add(k.ActivationDelay).Truncate(time.Second),
-		Grace: k.Grace, MaxLife: k.MaxLife, SAFSlots: gr.safSlots, Members: len(roster), Span: span, RosterHash: rh,
-		Commit: esCommit(g, e, &es)}
+	act := now.Add(k.ActivationDelay).Truncate(time.Second)
 	if !gr.hasEpoch {
-		a.Activation = now.Truncate(time.Second) // nothing to change over from
+		act = now.Truncate(time.Second) // nothing to change over from
 	}
-	copy(a.Sig[:], ed25519.Sign(k.sign, kmfSigInput(a.signed())))
+	a := k.announce(gr, e, act, roster, &es)
 	p, err := fragment(k.nextID(), a.marshal())
 	if err != nil {
 		return nil, err
 	}
 	out = append(out, Message{Group: g, Kind: "epoch-announce", Payloads: p})
-
-	kem := hpkeKEM()
 	for _, ent := range roster {
-		d := k.devices[ent.Device]
-		pk, err := kem.NewPublicKey(d.pub.HPKE[:])
-		if err != nil {
-			return nil, fmt.Errorf("e2ee: device %d HPKE key: %w", ent.Device, err)
-		}
-		sealed, err := hpke.Seal(pk, hpke.HKDFSHA256(), hpke.AES128GCM(),
-			wrapInfo(gr.suite, g, e, ent.Sender, ent.Device, &rh), es[:])
-		if err != nil {
-			return nil, fmt.Errorf("e2ee: HPKE seal: %w", err)
-		}
-		w := KeyWrap{Group: g, Epoch: e, Sender: ent.Sender, Device: ent.Device, Sealed: sealed}
-		p, err := fragment(k.nextID(), w.marshal())
+		msg, err := k.wrap(gr, e, ent, &a.RosterHash, &es)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Message{To: ent.Device, Group: g, Kind: "key-wrap", Payloads: p})
+		out = append(out, msg)
 	}
 	wipe(gr.es[:])
 	gr.es, gr.epoch, gr.started, gr.hasEpoch = es, e, a.Activation, true
 	wipe(es[:])
 	return out, nil
+}
+
+// announce builds and signs the EpochAnnounce of epoch e.
+func (k *KMF) announce(gr *kmfGroup, e uint32, act time.Time, roster []rosterEntry, es *[SecretSize]byte) EpochAnnounce {
+	span := 0
+	for _, ent := range roster {
+		span = max(span, int(ent.Sender)+1)
+	}
+	a := EpochAnnounce{Group: gr.g, Epoch: e, Suite: gr.suite, Activation: act, Grace: k.Grace, MaxLife: k.MaxLife,
+		SAFSlots: gr.safSlots, Members: len(roster), Span: span, RosterHash: rosterHash(gr.g, roster),
+		Commit: esCommit(gr.g, e, es)}
+	copy(a.Sig[:], ed25519.Sign(k.sign, kmfSigInput(a.signed())))
+	return a
+}
+
+// wrap seals ES_e to one member.
+func (k *KMF) wrap(gr *kmfGroup, e uint32, ent rosterEntry, rh *[32]byte, es *[SecretSize]byte) (Message, error) {
+	d := k.devices[ent.Device]
+	pk, err := hpkeKEM().NewPublicKey(d.pub.HPKE[:])
+	if err != nil {
+		return Message{}, fmt.Errorf("e2ee: device %d HPKE key: %w", ent.Device, err)
+	}
+	sealed, err := hpke.Seal(pk, hpke.HKDFSHA256(), hpke.AES128GCM(),
+		wrapInfo(gr.suite, gr.g, e, ent.Sender, ent.Device, rh), es[:])
+	if err != nil {
+		return Message{}, fmt.Errorf("e2ee: HPKE seal: %w", err)
+	}
+	w := KeyWrap{Group: gr.g, Epoch: e, Sender: ent.Sender, Device: ent.Device, Sealed: sealed}
+	p, err := fragment(k.nextID(), w.marshal())
+	if err != nil {
+		return Message{}, err
+	}
+	return Message{To: ent.Device, Group: gr.g, Kind: "key-wrap", Payloads: p}, nil
+}
+
+// Resend returns the current epoch's announce and a fresh key wrap for one member
+// of talkgroup g, both addressed to it: for a device that missed its rekey SDS
+// (there is no acknowledgement protocol in v1; the caller decides when to resend).
+func (k *KMF) Resend(g uint32, dev DeviceID) ([]Message, error) {
+	gr, ok := k.groups[g]
+	if !ok || !gr.hasEpoch {
+		return nil, fmt.Errorf("%w: %d (or no epoch yet)", ErrUnknownGroup, g)
+	}
+	s, ok := gr.members[dev]
+	if !ok {
+		return nil, fmt.Errorf("e2ee: device %d is not in talkgroup %d", dev, g)
+	}
+	roster := gr.roster(k)
+	a := k.announce(gr, gr.epoch, gr.started, roster, &gr.es)
+	p, err := fragment(k.nextID(), a.marshal())
+	if err != nil {
+		return nil, err
+	}
+	out := []Message{{To: dev, Group: g, Kind: "epoch-announce", Payloads: p}}
+	msg, err := k.wrap(gr, gr.epoch, rosterEntry{Sender: s, Device: dev, Sign: k.devices[dev].pub.Sign}, &a.RosterHash, &gr.es)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, msg), nil
 }
 
 // RosterSnapshot returns signed roster updates carrying the whole roster of g (for

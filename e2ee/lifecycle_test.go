@@ -363,3 +363,27 @@ func TestMessagesInAnyOrder(t *testing.T) {
 		t.Fatal("epoch not installed from reordered messages")
 	}
 }
+
+// TestResend: a device that lost its rekey SDS gets the epoch from KMF.Resend.
+func TestResend(t *testing.T) {
+	w := newWorld(t, 2, SuiteAES)
+	msgs, _ := w.kmf.Rekey(w.group)
+	for _, msg := range msgs { // deliver to 1002 only
+		if msg.To == 0 || msg.To == 1002 {
+			for _, p := range msg.Payloads {
+				w.members[1002].Apply(p)
+			}
+		}
+	}
+	if n := len(w.members[1001].groups[w.group].epochs); n != 1 {
+		t.Fatalf("%d epochs before resend", n)
+	}
+	re, err := w.kmf.Resend(w.group, 1001)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.deliver(re)
+	if n := len(w.members[1001].groups[w.group].epochs); n != 2 {
+		t.Fatalf("%d epochs after resend", n)
+	}
+}
