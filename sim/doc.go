@@ -1,33 +1,78 @@
 // Package sim runs tetrasim's network simulation: handsets (sim/ms) and base
 // stations (sim/bs) linked by an in-process core network, talking over the real
-// lower-MAC coding chains (radio/lmac) and a per-link radio channel (sim/phy),
-// with TETRA ACELP speech (codec/acelp) and, where integrated, end-to-end
-// encryption (e2ee), all driven by a virtual TDMA clock (sim/clock) in slot steps
-// and a single injected *rand.Rand, so the same scenario and seed give the same run.
+// logical-channel chains (radio/lmac: SCH/F, TCH/S, STCH, TCH/S stolen; EN 300
+// 392-2 V3.2.1 (2007-09) clause 8 and EN 300 395-2 V1.3.1 clause 5) with real
+// MAC PDUs (radio/mac), TETRA ACELP speech (codec/acelp) and tetrasim E2EE v1
+// (e2ee), all driven by a virtual TDMA clock (sim/clock) in slot steps and a
+// single injected *rand.Rand, so the same scenario and seed give the same run.
 //
 // # Overview
 //
-//	scenario (YAML) ─► Sim ─┬─ Core ── BS per cell (MCCH on TN1, TCH/S on TN2..4)
-//	                        ├─ Handsets (registration, PTT, SDS, speech in/out)
-//	                        ├─ PHY per slot: lmac encode ─► DQPSK + fading + AWGN ─► decode
-//	                        └─ roles: eavesdropper (air), compromised BS (what it relays)
+//	scenario (YAML, sim/scenario) ─► Sim ─┬─ Core ── BS per cell (MCCH on TN1, TCH/S on TN2..4)
+//	                                      ├─ Handsets: registration, PTT, speech in/out, E2EE, SDS
+//	                                      ├─ KMF on the core network (key wraps and announcements as SDS)
+//	                                      ├─ PHY per slot and link (fidelity "bits" or "iq")
+//	                                      └─ roles: eavesdropper (air), compromised BS (what it relays, replay)
 //
-// Per slot s the simulator: ticks the core and every handset; for each cell,
-// sends the downlink slot s to every handset that listens to that timeslot; and
-// collects the uplink slot s-2 (the uplink is two slots behind, EN 300 392-2
-// clause 9.3), summing the signals of all handsets that transmit in it.
+// Per slot s the simulator ticks the core, the KMF and every handset; for each
+// cell it sends downlink slot s to every handset that listens to that timeslot
+// (and to the eavesdropper), and collects uplink slot s-2 (the uplink is two
+// slots behind the downlink, clause 9.3), summing the signals of all handsets
+// that transmit in it, so random-access collisions happen on the air.
+//
+// A talker's speech goes: microphone (WAV, 8 kHz) → ACELP encoder (137 bits per
+// 30 ms) → E2EE keystream (in place, per frame counter) → TCH/S channel coding
+// (two frames per slot; the first half-slot stolen for a Sync+Auth Frame in a
+// MAC-U-SIGNAL every 16 slots) → uplink → base station: decodes, relays the
+// still-encrypted bits into the next downlink traffic frame of every cell of
+// the talkgroup → handsets: decode, verify the SAF tags, decrypt, ACELP decode,
+// play out through a one-frame jitter buffer.
+//
+// # Fidelities
+//
+//   - "bits" (sim/phy): type-5 bits mapped to pi/4-DQPSK symbols, per-link flat
+//     Rayleigh fading (Doppler from the handset's speed) and AWGN at the symbol
+//     rate, differential detection into soft bits. Fast: the scaling benchmark
+//     runs 10 cells and 200 handsets several times faster than real time.
+//   - "iq" (iqphy.go): the downlink through the whole modem: sim/air's
+//     Transmitter (bursts with training, AACH, SYNC/SYSINFO, RRC pulses), a
+//     sim/channel chain per receiver (TU50/HT200 tapped delay line, CFO, AWGN)
+//     and sim/air's monitoring Receiver. The uplink stays at "bits" (no
+//     burst-mode uplink receiver exists yet).
 //
 // # Invariants
 //
 // No package-level state; a Sim is not safe for concurrent use. The base station
-// code (sim/bs) never imports e2ee.
+// code (sim/bs) never imports e2ee (deps_test.go): it relays what it cannot read.
+// Simulation metadata that is not on the air (capture times, positions) rides in
+// link.Block fields marked as such and is used only for the report.
 //
 // # Latency
 //
 // Mouth-to-ear latency is measured per frame from the capture of its first
 // sample to the start of its playout: 30 ms of framing, the talker's priming
-// buffer (PrimeFrames frames, so 2 frames per slot never run dry over frame 18),
-// the wait for the uplink slot, one slot of interleaving (a TCH/S block spans the
-// whole slot), the base station's relay to the next downlink traffic frame, and
-// the receiver's one-TDMA-frame jitter buffer.
+// buffer (ms.PrimeFrames frames, so 2 frames per slot never run dry over frame
+// 18), the wait for the uplink slot, one slot of interleaving (a TCH/S block
+// spans the whole slot), the base station's relay into the next downlink traffic
+// frame, and the receiver's one-TDMA-frame jitter buffer.
+//
+// # Deviations
+//
+// Grep for "Deviation" in sim/...: simplified CMCE/MM/SDS PDU layouts
+// (sim/cmce), random access as full-slot MAC-DATA on the MCCH, no BSCH/BNCH or
+// AACH at "bits" fidelity, flat fading at "bits" fidelity, a repeated start SAF
+// (sim/ms), no handover for moving handsets (speed only sets the Doppler).
+//
+// # Files
+//
+//	sim.go      Sim, New (scenario → network), Run, the per-slot step
+//	crypto.go   ms.Crypto on top of e2ee (Sender/Receiver per transmission, SDS, KMF messages)
+//	kmf.go      the KMF on the core network: provisioning, scheduled over-the-air rekeys
+//	speech.go   voice.Codec over codec/acelp
+//	iqphy.go    iq fidelity: downlink through sim/air and sim/channel
+//	record.go   SigMF-ready IQ of one cell's downlink and uplink, GSMTAP pcap
+//	roles.go    eavesdropper and compromised base station (audio without keys, metadata)
+//	report.go   Report, summary, scores (codec/voice segSNR/LSD), latency budget
+//	output.go   WAV files and report.json/summary.txt
+//	plot.go     PNG plots (constellation, spectrum, per-slot errors) with gonum/plot
 package sim

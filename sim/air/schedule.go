@@ -26,12 +26,17 @@ import (
 // follows"; it doubles the SYNC rate, which speeds up acquisition.
 //
 // The TM-SDUs are opaque test payloads (the TDMA time and a counter), not
-// upper-layer PDUs, and the speech frames are seeded pseudo-random bits.
-// Not safe for concurrent use.
+// upper-layer PDUs. The speech frames come from Speech, or are seeded
+// pseudo-random bits when it is nil. Each traffic slot consumes two 30 ms
+// frames (A then B), so 17 slots carry one multiframe's 1.02 s of speech; in
+// a slot whose first half is stolen, frame A is dropped (the receiver
+// conceals it, EN 300 395-2 clause 5.6). Not safe for concurrent use.
 type Schedule struct {
 	Cell          Cell
 	GroupSSI      uint32 // 24-bit address of the MCCH MAC-RESOURCE
 	IndividualSSI uint32 // 24-bit address of the SCH/HD MAC-RESOURCE
+	// Speech, if not nil, appends the next 137-bit ACELP speech frame to dst.
+	Speech func(dst []byte) []byte
 
 	rng   *rand.Rand
 	count uint32
@@ -91,10 +96,11 @@ func (sc *Schedule) Next(t radio.Time, s *DLSlot) error {
 			if b0, err = mac.AppendBlock(b0, lmac.STCH.Params().Type1, mac.Downlink, p); err != nil {
 				return err
 			}
-			b1 = sc.speech(b1, 137)
+			b1 = sc.speech(b1)     // frame A, dropped
+			b1 = sc.speech(b1[:0]) // frame B
 			s.Blocks[0], s.Blocks[1] = Block{lmac.STCH, b0}, Block{lmac.TCHSStolen, b1}
 		} else {
-			b0 = sc.speech(b0, 2*137)
+			b0 = sc.speech(sc.speech(b0))
 			s.Blocks[0] = Block{lmac.TCHS, b0}
 		}
 	default: // TN 3
@@ -126,8 +132,12 @@ func (sc *Schedule) payload(t radio.Time, n int) []byte {
 	return b[:n]
 }
 
-func (sc *Schedule) speech(dst []byte, n int) []byte {
-	for i := 0; i < n; i++ {
+// speech appends one 137-bit speech frame.
+func (sc *Schedule) speech(dst []byte) []byte {
+	if sc.Speech != nil {
+		return sc.Speech(dst)
+	}
+	for i := 0; i < 137; i++ {
 		dst = append(dst, byte(sc.rng.IntN(2)))
 	}
 	return dst

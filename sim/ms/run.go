@@ -313,6 +313,9 @@ func (h *Handset) setTalker(now clock.Slot, gssi uint32, c *callInfo, talker uin
 }
 
 func (h *Handset) rxSDS(now clock.Slot, p cmce.PDU) {
+	if p.SSI == h.ISSI {
+		return // our own group message, repeated on the downlink
+	}
 	payload, ok := h.reasm.Add(p)
 	if !ok {
 		return

@@ -198,16 +198,16 @@ func Parse(data []byte, dir string) (*Scenario, error) {
 	lines := map[string]int{}
 	var errs []error
 	checkKeys(root.Content[0], reflect.TypeOf(Scenario{}), "", lines, &errs)
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
 	s := new(Scenario)
 	if err := root.Content[0].Decode(s); err != nil {
-		return nil, fmt.Errorf("scenario: %w", err)
+		return nil, errors.Join(append(errs, fmt.Errorf("scenario: %w", err))...)
 	}
 	s.Dir = dir
 	if err := s.validate(lines); err != nil {
-		return nil, err
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...) // every problem at once, each naming its field
 	}
 	return s, nil
 }
@@ -284,7 +284,16 @@ type validator struct {
 }
 
 func (v *validator) fail(field, format string, a ...any) {
-	line := v.lines[field]
+	// The line of the field, or of the nearest enclosing one (a missing key).
+	line := 0
+	for p := field; p != "" && line == 0; {
+		line = v.lines[p]
+		if i := strings.LastIndexAny(p, ".["); i >= 0 {
+			p = p[:i]
+		} else {
+			p = ""
+		}
+	}
 	v.errs = append(v.errs, &Error{Field: field, Line: line, Msg: fmt.Sprintf(format, a...)})
 }
 

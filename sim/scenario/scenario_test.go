@@ -78,3 +78,22 @@ func TestLoadLineNumbers(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+func TestTestdataFiles(t *testing.T) {
+	s, err := Load("testdata/two-cells.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Cells) != 2 || len(s.Handsets) != 4 || s.Talks[2].Priority == nil || *s.Talks[2].Priority != 15 {
+		t.Errorf("two-cells.yaml parsed wrong: %+v", s)
+	}
+	_, err = Load("testdata/bad.yaml")
+	if err == nil {
+		t.Fatal("bad.yaml accepted")
+	}
+	for _, field := range []string{"handsets[1].colour", "cells[0].channel.ebn0_db", "handsets[0].speed_kmh", "talks[0].wav"} {
+		if !strings.Contains(err.Error(), "scenario: "+field+":") {
+			t.Errorf("bad.yaml: error does not name %s:\n%v", field, err)
+		}
+	}
+}
