@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tetrasim/tetrasim/codec/voice"
 	"github.com/tetrasim/tetrasim/hardware"
 	"github.com/tetrasim/tetrasim/hardware/iqfile"
 	"github.com/tetrasim/tetrasim/hardware/sigmf"
@@ -36,6 +37,7 @@ func newRxCmd() *cobra.Command {
 		detector string
 		quiet    bool
 		seconds  float64
+		speechTo string
 	)
 	c := &cobra.Command{
 		Use:   "rx [FILE] [--rate R] [--offset HZ] [--format F] [--json] [--pcap OUT.pcap]",
@@ -70,6 +72,7 @@ Device strings (with --device):
 	fs.StringVar(&detector, "detector", "coherent", "symbol detector: coherent or differential")
 	fs.BoolVar(&quiet, "quiet", false, "print only the summary")
 	fs.Float64Var(&seconds, "seconds", 0, "stop after this much input [s] (0: until the end; needed for endless devices)")
+	fs.StringVar(&speechTo, "speech-out", "", "decode the TCH/S speech of the first traffic timeslot with ACELP into this WAV (or .pcm) file")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if (len(args) == 1) == (df.Device != "") {
 			return usagef("give either FILE or --device DEV")
@@ -94,6 +97,16 @@ Device strings (with --device):
 			}
 		}
 		p := &rxPrinter{w: w, json: jsonOut, quiet: quiet, pcap: gt, start: time.Now().Truncate(time.Second)}
+		if speechTo != "" {
+			if p.speech, err = voice.New("acelp"); err != nil {
+				return err
+			}
+			defer func() {
+				if err := voice.WriteAudioFile(speechTo, p.pcm); err != nil && p.err == nil {
+					fmt.Fprintln(cmd.ErrOrStderr(), "rx:", err)
+				}
+			}()
+		}
 
 		if bitsIn {
 			if len(args) == 0 {
@@ -245,9 +258,40 @@ type rxPrinter struct {
 	rate  float64
 	err   error
 
-	cell  string
-	pdus  int64
-	cfo   float64 // demodulator's carrier offset estimate, last block
+	cell string
+	pdus int64
+	cfo  float64 // demodulator's carrier offset estimate, last block
+
+	speech   voice.Codec // --speech-out decoder
+	speechTN int         // the traffic timeslot followed (0: none yet)
+	pcm      []int16
+	frame    []int16
+}
+
+// speechBlock decodes the two speech frames of a TCH/S block (frame A and B;
+// BFI when the parity fails) or the frame B of a stolen slot (frame A is
+// lost and concealed), EN 300 395-2 clause 5.6.
+func (p *rxPrinter) speechBlock(b *air.RxBlock) {
+	if p.speechTN == 0 {
+		p.speechTN = b.Time.TN
+	}
+	if b.Time.TN != p.speechTN {
+		return
+	}
+	if p.frame == nil {
+		p.frame = make([]int16, p.speech.SamplesPerFrame())
+	}
+	dec := func(bits []byte, bad bool) {
+		p.speech.Decode(p.frame, bits, bad)
+		p.pcm = append(p.pcm, p.frame...)
+	}
+	if b.Channel == lmac.TCHS {
+		dec(b.Bits[:137], !b.CRCOK)
+		dec(b.Bits[137:], !b.CRCOK)
+		return
+	}
+	dec(nil, true)
+	dec(b.Bits, !b.CRCOK)
 }
 
 func (p *rxPrinter) block(b *air.RxBlock) {
@@ -270,6 +314,9 @@ func (p *rxPrinter) block(b *air.RxBlock) {
 	}
 	p.pdus += int64(len(pdus))
 	p.cfo = b.CFOHz
+	if p.speech != nil && (b.Channel == lmac.TCHS || b.Channel == lmac.TCHSStolen) {
+		p.speechBlock(b)
+	}
 	if p.pcap != nil && b.CRCOK {
 		ts := p.start.Add(time.Duration(float64(b.Slot) * float64(radio.SlotSymbols) / radio.SymbolRate * float64(time.Second)))
 		sub := b.Half

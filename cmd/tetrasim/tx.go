@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tetrasim/tetrasim/codec/voice"
 	"github.com/tetrasim/tetrasim/hardware"
 	"github.com/tetrasim/tetrasim/hardware/iqfile"
 	"github.com/tetrasim/tetrasim/hardware/sigmf"
@@ -30,6 +31,7 @@ func newTxCmd() *cobra.Command {
 		format       string
 		amplitude    float64
 		seed         uint64
+		speech       string
 	)
 	c := &cobra.Command{
 		Use:   "tx --out FILE [--mcc N --mnc N --cc N] [--seconds S] [--rate R] [--offset HZ]",
@@ -38,7 +40,9 @@ func newTxCmd() *cobra.Command {
 in frame 18 (sync bursts in the BSCH and BNCH timeslots), an AACH in every slot, and
 in frames 1-17 an MCCH on TN 1 (SCH/F MAC-RESOURCE to a group), TCH/S speech on TN 2
 (every 4th frame with a stolen STCH half), SCH/HD on TN 3 and Null PDUs on TN 4.
-The TM-SDUs are opaque test payloads and the speech frames pseudo-random bits.
+The TM-SDUs are opaque test payloads; the speech frames are pseudo-random bits, or
+TETRA ACELP frames of --speech (a bundled clip: hts1a, hts2a, vk5qi; or a WAV/PCM
+file), looped. 'tetrasim rx --speech-out' decodes them back to audio.
 
 Output (at least one):
   --out X.cf32|.cs16|.cs8|.cu8   raw interleaved IQ, format from the extension
@@ -67,6 +71,7 @@ unless --freq is given). Send at least 3 s so that receivers see two SYNCs.` + t
 	fs.StringVar(&format, "format", "cf32", "sample format of a SigMF output: cf32, cs16, cs8 or cu8")
 	fs.Float64Var(&amplitude, "amplitude", 0.5, "RMS amplitude of the signal (full scale 1), > 0")
 	fs.Uint64Var(&seed, "seed", 1, "seed of the pseudo-random speech frames")
+	fs.StringVar(&speech, "speech", "", "speech on the traffic slot: a clip name (hts1a, hts2a, vk5qi) or a WAV/PCM file, ACELP-coded and looped")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if out == "" && bitsOut == "" && df.Device == "" {
 			return usagef("give --out FILE, --bits-out FILE or --device DEV")
@@ -180,6 +185,13 @@ unless --freq is given). Send at least 3 s so that receivers see two SYNCs.` + t
 		}
 
 		sched := air.NewSchedule(cell, seed)
+		if speech != "" {
+			src, err := speechSource(speech)
+			if err != nil {
+				return err
+			}
+			sched.Speech = src
+		}
 		var slot air.DLSlot
 		buf := make([]complex64, 0, int(tx.SamplesPerSlot())+64)
 		lo, hi := center+offset-12500, center+offset+12500
@@ -231,6 +243,34 @@ unless --freq is given). Send at least 3 s so that receivers see two SYNCs.` + t
 		return nil
 	}
 	return c
+}
+
+// speechSource returns a looping ACELP frame source for a clip name or an
+// audio file.
+func speechSource(name string) (func([]byte) []byte, error) {
+	pcm, err := voice.Clip(name)
+	if err != nil {
+		if pcm, err = voice.ReadAudioFile(name); err != nil {
+			return nil, usagef("--speech %q: not a clip (%s) nor a readable audio file: %v", name, strings.Join(voice.ClipNames(), ", "), err)
+		}
+	}
+	codec, err := voice.New("acelp")
+	if err != nil {
+		return nil, err
+	}
+	n := codec.SamplesPerFrame()
+	if len(pcm) < n {
+		return nil, usagef("--speech %q: shorter than one %d-sample frame", name, n)
+	}
+	pos := 0
+	return func(dst []byte) []byte {
+		if pos+n > len(pcm) {
+			pos = 0
+		}
+		dst = codec.Encode(dst, pcm[pos:pos+n])
+		pos += n
+		return dst
+	}, nil
 }
 
 // slotLabel names a slot's burst and blocks for an annotation, e.g. "SB BSCH+BNCH".
