@@ -299,3 +299,101 @@ func (a AccessAssign) DownlinkUsage(frame18 bool) (um uint8, ok bool) {
 func (a AccessAssign) String() string {
 	return fmt.Sprintf("ACCESS-ASSIGN hdr %d f1 %d f2 %d", a.Header, a.Field1, a.Field2)
 }
+
+// AccessDefine is the ACCESS-DEFINE PDU on the BNCH or SCH, EN 300 392-2
+// clause 21.4.4.3: the random-access parameters of one access code (π/4-DQPSK
+// form), with an optional subscriber class bitmap or GSSI, and 3 filler bits.
+type AccessDefine struct {
+	AssignedControl bool   `json:"assigned_control"` // common (false) or assigned control channel
+	AccessCode      uint8  `json:"access_code"`      // 2 bits (A…D)
+	IMM             uint8  `json:"imm"`              // immediate access, 4 bits
+	WT              uint8  `json:"wt"`               // waiting time, 4 bits
+	Nu              uint8  `json:"nu"`               // number of random access transmissions, 4 bits
+	FrameLenFactor  bool   `json:"frame_len_factor"` // frame-length factor (×1 or ×4)
+	TimeslotPointer uint8  `json:"timeslot_pointer"` // 4 bits
+	MinPriority     uint8  `json:"min_priority"`     // minimum PDU priority, 3 bits
+	OptionFlag      uint8  `json:"option_flag"`      // 0 none, 1 subscriber class bitmap (16), 2 GSSI (24)
+	Option          uint32 `json:"option"`           // the bitmap or the GSSI
+}
+
+// Name returns "ACCESS-DEFINE".
+func (AccessDefine) Name() string { return "ACCESS-DEFINE" }
+
+// Bits returns the length of the PDU: 32 bits, plus 16 with a
+// subscriber class bitmap or 24 with a GSSI.
+func (a AccessDefine) Bits() int {
+	switch a.OptionFlag {
+	case 1:
+		return 48
+	case 2:
+		return 56
+	}
+	return 32
+}
+
+// ParseAccessDefine parses an ACCESS-DEFINE PDU (type 10, broadcast type 01)
+// and returns it with its length in bits.
+func ParseAccessDefine(b []byte) (AccessDefine, int, error) {
+	r := reader{b: b}
+	if r.u(2) != 2 || r.u(2) != 1 {
+		return AccessDefine{}, 0, fmt.Errorf("%w: not ACCESS-DEFINE", ErrUnknownPDU)
+	}
+	var a AccessDefine
+	a.AssignedControl = r.flag()
+	a.AccessCode = uint8(r.u(2))
+	a.IMM = uint8(r.u(4))
+	a.WT = uint8(r.u(4))
+	a.Nu = uint8(r.u(4))
+	a.FrameLenFactor = r.flag()
+	a.TimeslotPointer = uint8(r.u(4))
+	a.MinPriority = uint8(r.u(3))
+	a.OptionFlag = uint8(r.u(2))
+	switch a.OptionFlag {
+	case 1:
+		a.Option = r.u(16)
+	case 2:
+		a.Option = r.u(24)
+	case 3:
+		return AccessDefine{}, 0, fmt.Errorf("%w: ACCESS-DEFINE optional field flag 3 (reserved)", ErrUnknownPDU)
+	}
+	r.u(3) // filler bits
+	if r.short {
+		return AccessDefine{}, 0, ErrShort
+	}
+	return a, r.pos, nil
+}
+
+// AppendBits appends the PDU.
+func (a AccessDefine) AppendBits(dst []byte) ([]byte, error) {
+	w := writer{b: dst}
+	w.u(2, 2, "")
+	w.u(1, 2, "")
+	w.flag(a.AssignedControl)
+	w.u(uint32(a.AccessCode), 2, "access code")
+	w.u(uint32(a.IMM), 4, "IMM")
+	w.u(uint32(a.WT), 4, "WT")
+	w.u(uint32(a.Nu), 4, "Nu")
+	w.flag(a.FrameLenFactor)
+	w.u(uint32(a.TimeslotPointer), 4, "timeslot pointer")
+	w.u(uint32(a.MinPriority), 3, "minimum PDU priority")
+	w.u(uint32(a.OptionFlag), 2, "optional field flag")
+	switch a.OptionFlag {
+	case 1:
+		w.u(a.Option, 16, "subscriber class")
+	case 2:
+		w.u(a.Option, 24, "GSSI")
+	case 3:
+		if w.err == nil {
+			w.err = fmt.Errorf("%w: ACCESS-DEFINE optional field flag 3 (reserved)", ErrRange)
+		}
+	}
+	w.u(0, 3, "")
+	if w.err != nil {
+		return dst, w.err
+	}
+	return w.b, nil
+}
+
+func (a AccessDefine) String() string {
+	return fmt.Sprintf("ACCESS-DEFINE code %d IMM %d WT %d Nu %d TS ptr %d", a.AccessCode, a.IMM, a.WT, a.Nu, a.TimeslotPointer)
+}

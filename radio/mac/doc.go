@@ -5,7 +5,7 @@
 //
 // # Overview
 //
-// Downlink: SYNC (BSCH), SYSINFO (BNCH), ACCESS-ASSIGN (AACH), MAC-RESOURCE
+// Downlink: SYNC (BSCH), SYSINFO and ACCESS-DEFINE (BNCH, SCH), ACCESS-ASSIGN (AACH), MAC-RESOURCE
 // (and the Null PDU), MAC-FRAG, MAC-END, MAC-U-SIGNAL. Uplink: MAC-ACCESS and
 // MAC-END-HU (SCH/HU), MAC-DATA (and the uplink Null PDU), MAC-FRAG, MAC-END,
 // MAC-U-SIGNAL. Each has a ParseX function returning a value (and, for the
@@ -39,6 +39,7 @@
 //	21.4.3.x  MAC-RESOURCE, Null PDU, MAC-FRAG, MAC-END (downlink)          downlink.go
 //	21.4.4.1  SYSINFO (+ D-MLE-SYSINFO, 18.4.2.2)                          broadcast.go
 //	21.4.4.2  SYNC (+ D-MLE-SYNC, 18.4.2.1)                                broadcast.go
+//	21.4.4.3  ACCESS-DEFINE                                                 broadcast.go
 //	21.4.5    MAC-U-SIGNAL                                                  downlink.go
 //	21.4.7.2  ACCESS-ASSIGN                                                 broadcast.go
 //	21.5.2    channel allocation element                                   address.go

@@ -208,3 +208,22 @@ func FuzzBlock(f *testing.F) {
 		}
 	})
 }
+
+func FuzzAccessDefine(f *testing.F) {
+	seedBits(f, enc(AccessDefine{AccessCode: 1, IMM: 3, OptionFlag: 2, Option: 9001}, 56, Downlink))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b := fuzzBits(data)
+		a, n, err := ParseAccessDefine(b)
+		if err != nil {
+			return
+		}
+		out, err := a.AppendBits(nil)
+		if err != nil || len(out) != n {
+			t.Fatalf("ACCESS-DEFINE round trip: %v", err)
+		}
+		copy(b[n-3:n], []byte{0, 0, 0}) // filler bits
+		if Bits(out).String() != Bits(b[:n]).String() {
+			t.Fatal("ACCESS-DEFINE bits differ")
+		}
+	})
+}

@@ -485,9 +485,9 @@ func TestErrors(t *testing.T) {
 		t.Errorf("uplink zeros: %v", err)
 	}
 	b := make([]byte, 124)
-	b[0], b[1], b[2], b[3] = 1, 0, 0, 1 // broadcast, ACCESS-DEFINE
+	b[0], b[1], b[2], b[3] = 1, 0, 1, 0 // broadcast, SYSINFO-DA (QAM only)
 	if _, _, err := Parse(Downlink, lmac.BNCH, b); !errors.Is(err, ErrUnsupported) {
-		t.Errorf("ACCESS-DEFINE: %v", err)
+		t.Errorf("SYSINFO-DA: %v", err)
 	}
 	r := Resource{Addr: Address{Type: AddrSSI, SSI: 1 << 24}}
 	if _, err := r.AppendBits(nil); !errors.Is(err, ErrRange) {
@@ -526,4 +526,24 @@ func BenchmarkParseBlock(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "blocks/s")
+}
+
+func TestAccessDefineRoundTrip(t *testing.T) {
+	for _, a := range []AccessDefine{
+		{AccessCode: 0, IMM: 3, WT: 5, Nu: 7, TimeslotPointer: 15, MinPriority: 2},
+		{AssignedControl: true, AccessCode: 2, FrameLenFactor: true, OptionFlag: 1, Option: 0xA5A5},
+		{AccessCode: 3, OptionFlag: 2, Option: 9001},
+	} {
+		b, err := a.AppendBits(nil)
+		if err != nil || len(b) != a.Bits() {
+			t.Fatalf("%v: %d bits, %v", a, len(b), err)
+		}
+		if b[0] != 1 || b[1] != 0 || b[2] != 0 || b[3] != 1 {
+			t.Fatal("type 10, broadcast type 01")
+		}
+		p, n, err := Parse(Downlink, lmac.SCHF, append(b, make([]byte, 268-len(b))...))
+		if err != nil || n != len(b) || p.(AccessDefine) != a {
+			t.Fatalf("%+v %d %v", p, n, err)
+		}
+	}
 }

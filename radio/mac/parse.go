@@ -44,6 +44,7 @@ var (
 	_ PDU = Sync{}
 	_ PDU = Sysinfo{}
 	_ PDU = AccessAssign{}
+	_ PDU = AccessDefine{}
 	_ PDU = (*Resource)(nil)
 	_ PDU = (*Frag)(nil)
 	_ PDU = (*EndDL)(nil)
@@ -58,7 +59,7 @@ var (
 // of logical channel ch in direction dir, following the PDU type tables of
 // EN 300 392-2 clause 21.4.1. It returns the PDU and the number of bits it
 // occupies. SDUs alias block. Reserved types, the supplementary MAC PDUs
-// (MAC-D-BLCK, MAC-U-BLCK) and ACCESS-DEFINE return ErrUnsupported or
+// (MAC-D-BLCK, MAC-U-BLCK) and SYSINFO-DA return ErrUnsupported or
 // ErrUnknownPDU; bits off the air never panic.
 func Parse(dir Direction, ch lmac.Channel, block []byte) (PDU, int, error) {
 	switch ch {
@@ -112,11 +113,18 @@ func Parse(dir Direction, ch lmac.Channel, block []byte) (PDU, int, error) {
 		if len(block) < 4 {
 			return nil, 0, ErrShort
 		}
-		if (block[2]&1)<<1|block[3]&1 != 0 {
-			return nil, 0, fmt.Errorf("%w: broadcast type %d (ACCESS-DEFINE or reserved)", ErrUnsupported, (block[2]&1)<<1|block[3]&1)
+		switch (block[2]&1)<<1 | block[3]&1 {
+		case 0:
+			p, err := ParseSysinfo(block)
+			return p, SysinfoBits, err
+		case 1:
+			p, n, err := ParseAccessDefine(block)
+			if err != nil {
+				return nil, 0, err
+			}
+			return p, n, nil
 		}
-		p, err := ParseSysinfo(block)
-		return p, SysinfoBits, err
+		return nil, 0, fmt.Errorf("%w: broadcast type %d (SYSINFO-DA or reserved)", ErrUnsupported, (block[2]&1)<<1|block[3]&1)
 	default:
 		if ch == lmac.STCH {
 			p, n, err := ParseUSignal(block)
