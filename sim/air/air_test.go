@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/tetrasim/tetrasim/codec/scramble"
@@ -76,6 +77,7 @@ func transmit(t testing.TB, cfg TxConfig, nslots int) ([]complex64, sent) {
 type result struct {
 	blocks, crcErr, match, mismatch, slots int
 	first, last                            int64
+	perCh                                  map[lmac.Channel][2]int // blocks, CRC errors
 }
 
 // receive runs x through a receiver and compares the blocks with log.
@@ -84,11 +86,16 @@ func receive(t testing.TB, cfg RxConfig, x []complex64, log sent, chunk int) (re
 	var res result
 	res.first = -1
 	slots := map[int64]bool{}
+	res.perCh = map[lmac.Channel][2]int{}
 	cfg.OnBlock = func(b *RxBlock) {
 		res.blocks++
+		c := res.perCh[b.Channel]
+		c[0]++
 		if !b.CRCOK {
 			res.crcErr++
+			c[1]++
 		}
+		res.perCh[b.Channel] = c
 		k := key{b.Time.Slot(), b.Channel, b.Half}
 		slots[k.slot] = true
 		if want, ok := log[k]; ok && want == bitsString(b.Bits) {
@@ -242,6 +249,11 @@ func BenchmarkDownlinkFER(b *testing.B) {
 						res, _ = noisy(b, e, fad, det)
 					}
 					b.ReportMetric(float64(res.crcErr)/float64(res.blocks), "FER")
+					for _, ch := range []lmac.Channel{lmac.AACH, lmac.SCHF, lmac.SCHHD, lmac.TCHS} {
+						c := res.perCh[ch]
+						name := strings.NewReplacer("/", "").Replace(ch.String())
+						b.ReportMetric(float64(c[1])/float64(max(c[0], 1)), "FER-"+name)
+					}
 					b.ReportMetric(float64(res.slots), "slots")
 				})
 			}
