@@ -152,7 +152,15 @@ func (m *Member) tryInstall(gs *groupState, e uint32) (Event, error) {
 	}
 	a, w := p.announce, p.wrap
 	info := wrapInfo(a.Suite, gs.g, e, w.Sender, w.Device, &a.RosterHash)
-	es, err := hpke.Open(m.id.hpke, hpke.HKDFSHA256(), hpke.AES128GCM(), info, w.Sealed)
+	sk := m.id.hpke
+	if len(w.Sealed) == wrapSealedPQ {
+		sk = m.id.pq
+	}
+	if sk == nil {
+		p.wrap = nil
+		return Event{}, ErrAuth
+	}
+	es, err := hpke.Open(sk, hpke.HKDFSHA256(), hpke.AES128GCM(), info, w.Sealed)
 	if err != nil || len(es) != SecretSize {
 		p.wrap = nil // a forged or stale wrap: wait for a good one
 		return Event{}, ErrAuth

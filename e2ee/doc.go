@@ -89,6 +89,11 @@
 // period; senders stay in the epoch a transmission started in. The maximum lifetime
 // makes a group fail closed (ErrEpochExpired) if rekeys are suppressed.
 //
+// Post-quantum option (e2ee-design.md §5.10): KMF.SetPostQuantum makes a talkgroup
+// wrap with HPKE over ML-KEM-768+X25519 (crypto/hpke MLKEM768X25519); devices need
+// Identity.AddPostQuantum. A wrap is then 1181 bytes, 5 SDS. Only the X25519 key
+// rotates over the air (DeviceKeyUpdate); the post-quantum key is set at the desk.
+//
 // Nonce rule across reboots: the frame and SDS counters are reserved in blocks
 // (4096 frames, 256 messages) and Member.Persist is called before a block is used;
 // a restored Member resumes above the reservation, so no (key, nonce) repeats.

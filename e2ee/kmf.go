@@ -56,7 +56,27 @@ type kmfGroup struct {
 	es       [SecretSize]byte
 	started  time.Time
 	hasEpoch bool
+	pq       bool       // wrap with ML-KEM-768+X25519
 	dirty    []RosterOp // roster changes since the last epoch
+}
+
+// SetPostQuantum makes talkgroup g wrap epoch secrets with HPKE over ML-KEM-768 +
+// X25519 from its next epoch on (e2ee-design.md §5.10: about 1.2 KB, 5 SDS per
+// member). Every member needs a post-quantum key (Identity.AddPostQuantum).
+func (k *KMF) SetPostQuantum(g uint32, on bool) error {
+	gr, ok := k.groups[g]
+	if !ok {
+		return fmt.Errorf("%w: %d", ErrUnknownGroup, g)
+	}
+	if on {
+		for d := range gr.members {
+			if len(k.devices[d].pub.PQ) == 0 {
+				return fmt.Errorf("e2ee: member %d of talkgroup %d has no post-quantum key", d, g)
+			}
+		}
+	}
+	gr.pq = on
+	return nil
 }
 
 // KMFConfig configures NewKMF.
@@ -118,6 +138,12 @@ func Bytes(msgs []Message) int {
 func (k *KMF) AddDevice(p DevicePublic) error {
 	if p.ID == 0 || p.ID > MaxDeviceID {
 		return fmt.Errorf("e2ee: device id %d out of range", p.ID)
+	}
+	if len(p.PQ) != 0 {
+		if _, err := pqKEM().NewPublicKey(p.PQ); err != nil {
+			return fmt.Errorf("e2ee: device %d post-quantum key: %w", p.ID, err)
+		}
+		p.PQ = append([]byte(nil), p.PQ...)
 	}
 	if _, ok := k.devices[p.ID]; ok {
 		return fmt.Errorf("e2ee: device %d already registered", p.ID)
@@ -253,15 +279,27 @@ func (k *KMF) AddMembers(g uint32, devs ...DeviceID) error {
 	for _, s := range gr.members {
 		used[s] = true
 	}
-	next := uint16(0)
+	// Check everything first, so that a failure adds nobody.
+	seen := map[DeviceID]bool{}
 	for _, dev := range devs {
 		d, ok := k.devices[dev]
 		if !ok {
 			return fmt.Errorf("e2ee: unknown device %d", dev)
 		}
-		if _, ok := gr.members[dev]; ok {
+		if _, ok := gr.members[dev]; ok || seen[dev] {
 			return fmt.Errorf("e2ee: device %d already in talkgroup %d", dev, g)
 		}
+		if gr.pq && len(d.pub.PQ) == 0 {
+			return fmt.Errorf("e2ee: device %d has no post-quantum key for post-quantum talkgroup %d", dev, g)
+		}
+		seen[dev] = true
+	}
+	if len(gr.members)+len(devs) > MaxSenders {
+		return fmt.Errorf("e2ee: talkgroup %d would exceed %d members", g, MaxSenders)
+	}
+	next := uint16(0)
+	for _, dev := range devs {
+		d := k.devices[dev]
 		for next < MaxSenders && used[next] {
 			next++
 		}
@@ -401,7 +439,16 @@ func (k *KMF) announce(gr *kmfGroup, e uint32, act time.Time, roster []rosterEnt
 // wrap seals ES_e to one member.
 func (k *KMF) wrap(gr *kmfGroup, e uint32, ent rosterEntry, rh *[32]byte, es *[SecretSize]byte) (Message, error) {
 	d := k.devices[ent.Device]
-	pk, err := hpkeKEM().NewPublicKey(d.pub.HPKE[:])
+	var pk hpke.PublicKey
+	var err error
+	if gr.pq {
+		if len(d.pub.PQ) == 0 {
+			return Message{}, fmt.Errorf("e2ee: device %d has no post-quantum key for post-quantum talkgroup %d", ent.Device, gr.g)
+		}
+		pk, err = pqKEM().NewPublicKey(d.pub.PQ)
+	} else {
+		pk, err = hpkeKEM().NewPublicKey(d.pub.HPKE[:])
+	}
 	if err != nil {
 		return Message{}, fmt.Errorf("e2ee: device %d HPKE key: %w", ent.Device, err)
 	}

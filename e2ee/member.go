@@ -29,6 +29,39 @@ type Identity struct {
 	sign     ed25519.PrivateKey
 	hpkeRaw  [32]byte
 	hpke     hpke.PrivateKey
+	pqSeed   [32]byte        // ML-KEM-768+X25519 seed, valid if pq != nil
+	pq       hpke.PrivateKey // optional post-quantum HPKE key (AddPostQuantum)
+}
+
+// pqKEM is the optional post-quantum hybrid KEM for key wraps: ML-KEM-768 + X25519
+// (e2ee-design.md §5.10, "post-quantum option"; crypto/hpke MLKEM768X25519).
+func pqKEM() hpke.KEM { return hpke.MLKEM768X25519() }
+
+// PQPublicKeySize is the size of a post-quantum HPKE public key (ML-KEM-768
+// encapsulation key 1184 B + X25519 32 B).
+const PQPublicKeySize = 1216
+
+// AddPostQuantum gives the device an ML-KEM-768+X25519 HPKE key, so the KMF can
+// wrap epoch secrets to it in post-quantum talkgroups (KMF.SetPostQuantum). It
+// replaces any earlier post-quantum key.
+func (k *Identity) AddPostQuantum(rnd io.Reader) error {
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	var seed [32]byte
+	if _, err := io.ReadFull(rnd, seed[:]); err != nil {
+		return fmt.Errorf("e2ee: reading randomness: %w", err)
+	}
+	return k.setPQ(&seed)
+}
+
+func (k *Identity) setPQ(seed *[32]byte) error {
+	sk, err := pqKEM().NewPrivateKey(seed[:])
+	if err != nil {
+		return fmt.Errorf("e2ee: post-quantum HPKE key: %w", err)
+	}
+	k.pqSeed, k.pq = *seed, sk
+	return nil
 }
 
 // hpkeKEM is the HPKE KEM used for key wraps: DHKEM(X25519, HKDF-SHA256), RFC 9180.
@@ -93,6 +126,9 @@ func (k *Identity) Public() DevicePublic {
 	copy(p.Sign[:], k.sign.Public().(ed25519.PublicKey))
 	b := k.hpke.PublicKey().Bytes()
 	copy(p.HPKE[:], b)
+	if k.pq != nil {
+		p.PQ = k.pq.PublicKey().Bytes()
+	}
 	return p
 }
 
@@ -103,6 +139,8 @@ func (k *Identity) Wipe() {
 	wipe(k.sign)
 	wipe(k.hpkeRaw[:])
 	k.hpke = nil
+	wipe(k.pqSeed[:])
+	k.pq = nil
 }
 
 // DevicePublic is what the KMF knows about a device.
@@ -110,6 +148,7 @@ type DevicePublic struct {
 	ID   DeviceID
 	Sign [ed25519.PublicKeySize]byte // Ed25519 identity key
 	HPKE [32]byte                    // X25519 public key for HPKE wraps
+	PQ   []byte                      // optional ML-KEM-768+X25519 public key (PQPublicKeySize bytes)
 }
 
 // rosterEntry is one member of a talkgroup as members see it.

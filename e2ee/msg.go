@@ -140,6 +140,10 @@ func (r *reassembler) add(f Fragment) []byte {
 // (RFC 9180 base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-128-GCM):
 //
 //	type=1 (1) || G (3) || e (4) || s (2) || device (3) || enc (32) || ct (48)
+//
+// or, in post-quantum talkgroups (HPKE with ML-KEM-768+X25519), enc (1120) || ct
+// (48): 1181 bytes, 5 SDS.
+//
 //	info = "tetrasim/e2ee/v1 wrap" || suite (1) || G (3) || e (4) || s (2) || device (3) || roster hash (32)
 //
 // The wrap itself is not signed: the signed EpochAnnounce carries a commitment to
@@ -152,7 +156,10 @@ type KeyWrap struct {
 	Sealed []byte // enc || ct, 80 bytes
 }
 
-const wrapSealed = 32 + SecretSize + 16
+const (
+	wrapSealed   = 32 + SecretSize + 16   // DHKEM(X25519): enc 32 || ct 48
+	wrapSealedPQ = 1120 + SecretSize + 16 // ML-KEM-768+X25519: enc 1120 || ct 48
+)
 
 func (w *KeyWrap) marshal() []byte {
 	var b writer
@@ -171,7 +178,10 @@ func parseKeyWrap(body []byte) (*KeyWrap, error) {
 		return nil, ErrMalformed
 	}
 	w := &KeyWrap{Group: r.u24(), Epoch: r.u32(), Sender: r.u16(), Device: DeviceID(r.u24())}
-	w.Sealed = append([]byte(nil), r.take(wrapSealed)...)
+	if len(r.b) != wrapSealed && len(r.b) != wrapSealedPQ {
+		return nil, ErrMalformed
+	}
+	w.Sealed = append([]byte(nil), r.take(len(r.b))...)
 	if err := r.end(); err != nil {
 		return nil, err
 	}

@@ -12,7 +12,8 @@ import (
 //
 // Member (device) state:
 //
-//	version (1) || device (3) || Ed25519 seed (32) || X25519 HPKE key (32) || KMF key (32)
+//	version (1) || device (3) || Ed25519 seed (32) || X25519 HPKE key (32)
+//	|| has PQ (1) || [ML-KEM-768+X25519 seed (32)] || KMF key (32)
 //	|| groups (4) || group*
 //	group = G (3) || roster n (4) || n x (s (2) || device (3) || Ed25519 key (32))
 //	        || epochs (1) || epoch*
@@ -44,6 +45,12 @@ func (m *Member) MarshalBinary() ([]byte, error) {
 	w.u24(uint32(m.id.ID))
 	w.raw(m.id.signSeed[:])
 	w.raw(m.id.hpkeRaw[:])
+	if m.id.pq != nil {
+		w.u8(1)
+		w.raw(m.id.pqSeed[:])
+	} else {
+		w.u8(0)
+	}
 	w.raw(m.kmf)
 	gids := make([]uint32, 0, len(m.groups))
 	for g := range m.groups {
@@ -160,6 +167,13 @@ func UnmarshalMember(b []byte, cfg MemberConfig) (*Member, error) {
 	var seed, x [32]byte
 	copy(seed[:], r.take(32))
 	copy(x[:], r.take(32))
+	var pqSeed [32]byte
+	hasPQ := r.u8()
+	if hasPQ == 1 {
+		copy(pqSeed[:], r.take(32))
+	} else if hasPQ != 0 {
+		return nil, ErrMalformed
+	}
 	kmf := ed25519.PublicKey(append([]byte(nil), r.take(32)...))
 	if r.err != nil {
 		return nil, r.err
@@ -170,6 +184,10 @@ func UnmarshalMember(b []byte, cfg MemberConfig) (*Member, error) {
 	ident, err := newIdentity(id, &seed, &x)
 	wipe(seed[:])
 	wipe(x[:])
+	if err == nil && hasPQ == 1 {
+		err = ident.setPQ(&pqSeed)
+		wipe(pqSeed[:])
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -310,8 +328,10 @@ func UnmarshalMember(b []byte, cfg MemberConfig) (*Member, error) {
 //
 //	version (1) || Ed25519 seed (32) || message id (2) || rekey interval s (4) || grace s (4)
 //	|| max life s (4) || activation delay s (4) || devices (4) || device* || groups (4) || group*
-//	device = id (3) || Ed25519 key (32) || X25519 key (32) || seq (4) || has seq (1)
+//	device = id (3) || Ed25519 key (32) || X25519 key (32) || PQ key length (4) || PQ key
+//	         || seq (4) || has seq (1)
 //	group  = G (3) || suite (1) || SAF slots (1) || e (4) || ES (32) || started (8) || has epoch (1)
+//	         || post-quantum (1)
 //	         || members (4) || n x (device (3) || s (2))
 //	         || pending ops (4) || n x (op (1) || s (2) || device (3) || Ed25519 key (32))
 
@@ -333,6 +353,7 @@ func (k *KMF) MarshalBinary() ([]byte, error) {
 		w.u24(uint32(id))
 		w.raw(d.pub.Sign[:])
 		w.raw(d.pub.HPKE[:])
+		w.bytes(d.pub.PQ)
 		w.u32(d.seq)
 		if d.has {
 			w.u8(1)
@@ -351,6 +372,11 @@ func (k *KMF) MarshalBinary() ([]byte, error) {
 		w.raw(gr.es[:])
 		w.u64(uint64(gr.started.Unix()))
 		if gr.hasEpoch {
+			w.u8(1)
+		} else {
+			w.u8(0)
+		}
+		if gr.pq {
 			w.u8(1)
 		} else {
 			w.u8(0)
@@ -403,6 +429,12 @@ func UnmarshalKMF(b []byte, cfg KMFConfig) (*KMF, error) {
 		d.pub.ID = DeviceID(r.u24())
 		copy(d.pub.Sign[:], r.take(32))
 		copy(d.pub.HPKE[:], r.take(32))
+		if pq := r.bytes(PQPublicKeySize); len(pq) != 0 {
+			if len(pq) != PQPublicKeySize {
+				return nil, ErrMalformed
+			}
+			d.pub.PQ = append([]byte(nil), pq...)
+		}
 		d.seq = r.u32()
 		h := r.u8()
 		if h > 1 || d.pub.ID == 0 {
@@ -430,6 +462,11 @@ func UnmarshalKMF(b []byte, cfg KMFConfig) (*KMF, error) {
 			return nil, ErrMalformed
 		}
 		gr.hasEpoch = h == 1
+		pq := r.u8()
+		if pq > 1 {
+			return nil, ErrMalformed
+		}
+		gr.pq = pq == 1
 		nm := r.u32()
 		if nm > MaxSenders {
 			return nil, ErrMalformed
