@@ -213,6 +213,7 @@ type Demodulator struct {
 	r     []complex64
 	d     []complex64
 	psum  []complex128
+	gh    []complex128 // local channel gain per symbol
 	pwr   []float64
 	cand  []float64
 	gamma [][4]float64
@@ -356,6 +357,7 @@ func NewDemodulator(cfg DemodConfig) (*Demodulator, error) {
 	d.r = make([]complex64, n)
 	d.d = make([]complex64, n)
 	d.psum = make([]complex128, n+1)
+	d.gh = make([]complex128, n)
 	d.pwr = make([]float64, 3*SlotSymbols+2*extra+2)
 	d.cand = make([]float64, 2*SlotSymbols)
 	d.gamma = make([][4]float64, n)
@@ -945,12 +947,18 @@ func softBits(dst []int8, v complex64, scale float32) {
 	dst[1] = clamp8(real(v) * scale)
 }
 
+// clamp8 rounds a soft value to int8 within ±127, keeping the sign of any nonzero
+// value (±1 at least): 0 stays reserved for "no information".
 func clamp8(x float32) int8 {
 	switch {
 	case x >= 127:
 		return 127
 	case x <= -127:
 		return -127
+	case x > 0 && x < 1:
+		return 1
+	case x < 0 && x > -1:
+		return -1
 	}
 	return int8(math.Round(float64(x)))
 }
@@ -1041,35 +1049,26 @@ func (d *Demodulator) coherent(s *Slot, c *cpat) {
 	}
 	nf := float64(n)
 	d.addOmega(0.5 * (nf*sxy - sx*sy) / (nf*sxx - sx*sx))
-	// amplitude and noise over the slot
-	var m, nv float64
-	for i := extra; i < extra+SlotSymbols; i++ {
-		u := complex128(r[i]) * cmplx.Rect(1, -th[i]) * complex128(conj(constellation[ad[i]]))
-		m += real(u)
-	}
-	m /= SlotSymbols
-	for i := extra; i < extra+SlotSymbols; i++ {
-		u := complex128(r[i]) * cmplx.Rect(1, -th[i]) * complex128(conj(constellation[ad[i]]))
-		du := u - complex(m, 0)
-		nv += real(du)*real(du) + imag(du)*imag(du)
-	}
-	nv = nv/SlotSymbols + 1e-30
-	s.EsN0dB = float32(10 * math.Log10(m*m/nv))
+	// Local complex channel gain ĝ(k) (amplitude and phase, from the same window)
+	// and the noise: under fading the gain changes within the slot, and using it
+	// per symbol keeps deep-fade symbols from looking like noise.
+	n0, es := d.localChannel(ad)
+	s.EsN0dB = float32(10 * math.Log10(es/n0))
 	// Soft output. The absolute phases a(k) of differentially encoded i.i.d. dibits
 	// are themselves i.i.d. over their four points, so the a-posteriori LLR of the
 	// dibit of symbol k needs only symbols k-1 and k:
 	//
 	//	L(b) = ln Σ_{a',a: b=0} e^{γ(k-1,a') + γ(k,a)} - ln Σ_{a',a: b=1} e^{…},
-	//	γ(k,a) = 2A·Re(r(k)·e^{-jθ(k)}·e^{-jaπ/4})/N0
+	//	γ(k,a) = 2·Re(r(k)·conj(ĝ(k))·e^{-jaπ/4})/N0
 	//
-	// with A and N0 the slot's amplitude and noise estimates. Known training symbols
-	// have their phase fixed. Hard decisions from L are those of coherent detection
-	// with differential decoding, or better.
-	g := 2 * m / nv
+	// with ĝ(k) the local channel gain and N0 the slot's noise estimate. Known
+	// training symbols have their phase fixed. Hard decisions from L are those of
+	// coherent detection with differential decoding, or better.
+	g := 2 / n0
 	gm := d.gamma
 	for i := range gm {
 		par := ((i-i0)%2 + 2) % 2
-		u := complex128(r[i]) * cmplx.Rect(1, -th[i])
+		u := complex128(r[i]) * cmplx.Conj(d.gh[i])
 		ka, isK := known(i)
 		for st := 0; st < 4; st++ {
 			a := par + 2*st
@@ -1150,23 +1149,56 @@ func logAdd(a, b float64) float64 {
 
 // differential detects z(k) = r(k)·conj(r(k-1)).
 func (d *Demodulator) differential(s *Slot) {
-	var m, nv float64
-	dd := d.d[extra : extra+SlotSymbols]
-	for _, v := range dd {
-		m += real(complex128(v) * complex128(nearestDiff(v))) // v·conj(ideal)
+	// Absolute phase labels from the differential decisions, for the noise
+	// estimate through the local channel gain (robust to fading).
+	ad := d.adec
+	ad[0] = 0
+	for i := 1; i < len(ad); i++ {
+		v := d.d[i]
+		dp := 1
+		switch {
+		case imag(v) >= 0 && real(v) < 0:
+			dp = 3
+		case imag(v) < 0 && real(v) >= 0:
+			dp = 7
+		case imag(v) < 0:
+			dp = 5
+		}
+		ad[i] = int8((int(ad[i-1]) + dp) & 7)
 	}
-	m /= SlotSymbols
-	for _, v := range dd {
-		u := complex128(v)*complex128(nearestDiff(v)) - complex(m, 0)
-		nv += real(u)*real(u) + imag(u)*imag(u)
-	}
-	nv = nv/SlotSymbols + 1e-30
-	// Es/N0 from the differential statistics: N_d ≈ 2·A²·N0 with m ≈ A².
-	s.EsN0dB = float32(10 * math.Log10(2*m*m/nv))
-	scale := float32(softPerNat * 2 * math.Sqrt2 * m / nv)
-	for k, v := range dd {
+	n0, es := d.localChannel(ad)
+	s.EsN0dB = float32(10 * math.Log10(es/n0))
+	// z = A²·e^{jΔφ} + noise of variance ≈ 2A²·N0: LLR = √2·c/N0 for c = Im z or
+	// Re z, whatever the (fading) amplitude A.
+	scale := float32(softPerNat * math.Sqrt2 / n0)
+	for k, v := range d.d[extra : extra+SlotSymbols] {
 		softBits(s.Soft[2*k:], v, scale)
 	}
+}
+
+// localChannel estimates the complex channel gain ĝ(i) of every symbol as the mean
+// of r·e^{-jaπ/4} over ±smoothW symbols (labels a), into gh, and returns the noise
+// variance N0 = mean |r - ĝ·e^{jaπ/4}|² and the mean |ĝ|² over the slot.
+func (d *Demodulator) localChannel(ad []int8) (n0, es float64) {
+	r, n := d.r, len(d.r)
+	ps := d.psum
+	ps[0] = 0
+	for i := 0; i < n; i++ {
+		ps[i+1] = ps[i] + complex128(r[i])*complex128(conj(constellation[ad[i]]))
+	}
+	for i := 0; i < n; i++ {
+		lo, hi := max(0, i-smoothW), min(n, i+smoothW+1)
+		d.gh[i] = (ps[hi] - ps[lo]) / complex(float64(hi-lo), 0)
+	}
+	for i := extra; i < extra+SlotSymbols; i++ {
+		e := complex128(r[i]) - d.gh[i]*complex128(constellation[ad[i]])
+		n0 += real(e)*real(e) + imag(e)*imag(e)
+		es += real(d.gh[i])*real(d.gh[i]) + imag(d.gh[i])*imag(d.gh[i])
+	}
+	// the window includes the symbol itself: scale the residual up by W/(W-1)
+	w := float64(2*smoothW + 1)
+	n0 = n0/SlotSymbols*w/(w-1) + 1e-30
+	return n0, es / SlotSymbols
 }
 
 // nearestDiff returns conj of the nearest odd-multiple-of-π/4 phasor to v.

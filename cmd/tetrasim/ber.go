@@ -24,7 +24,7 @@ func newBERCmd() *cobra.Command {
 	var (
 		ebn0Range, chanName, detName, jsonPath, plotPath, coded string
 		bits, minErrors, maxBits                                int64
-		cfo, ppm                                                float64
+		cfo, ppm, speed, carrier                                float64
 		seed                                                    uint64
 		sps                                                     int
 		quiet                                                   bool
@@ -80,7 +80,7 @@ Examples:
 				Coded:  codedCh,
 				EbN0dB: pts, Bits: bits, MinErrors: minErrors, MaxBits: maxBits,
 				Channel: chanName, CFOHz: cfo, ClockPPM: ppm, Detector: det, Seed: seed,
-				SamplesPerSymbol: sps,
+				SamplesPerSymbol: sps, SpeedKmh: speed, CarrierHz: carrier,
 			}
 			if err := cfg.Validate(); err != nil {
 				return usagef("%v", err)
@@ -145,6 +145,8 @@ Examples:
 	f.StringVar(&chanName, "channel", "awgn", "channel: awgn, rayleigh (flat, 50 km/h), tu50 or ht200")
 	f.Float64Var(&cfo, "cfo", 0, "carrier frequency offset in Hz")
 	f.Float64Var(&ppm, "ppm", 0, "receiver sample-clock error in ppm")
+	f.Float64Var(&speed, "speed", 0, "mobile speed in km/h for --channel rayleigh (0: 50)")
+	f.Float64Var(&carrier, "carrier", 0, "carrier frequency in Hz for the Doppler of fading channels (0: 400 MHz)")
 	f.Uint64Var(&seed, "seed", 1, "random seed (same seed, same result)")
 	f.StringVar(&detName, "detector", "coherent", "detector: coherent or differential")
 	f.IntVar(&sps, "sps", 4, "samples per symbol of the simulated link")

@@ -73,7 +73,7 @@ type Point struct {
 	TheoryBER float64 `json:"theory_ber"` // AWGN theory of the detector used
 	// GapDB is how far the measurement lies from the AWGN theory: Eb/N0 minus the
 	// Eb/N0 at which the theory gives the measured BER (> 0: worse than theory).
-	// Uncoded sweeps with errors only.
+	// Uncoded AWGN sweeps with errors only.
 	GapDB     float64 `json:"gap_db,omitempty"`
 	Slots     int64   `json:"slots"`
 	LostSlots int64   `json:"lost_slots"`
@@ -449,7 +449,7 @@ func runPoint(ctx context.Context, cfg *Config, point int, ebn0 float64) (Point,
 	if p.Bits > 0 {
 		p.BER = float64(p.Errors) / float64(p.Bits)
 	}
-	if cfg.Coded == 0 && p.BER > 0 && p.BER < 0.4 {
+	if cfg.Coded == 0 && cfg.Channel == "awgn" && p.BER > 0 && p.BER < 0.4 {
 		p.GapDB = ebn0 - EbN0For(cfg.Detector, p.BER)
 	}
 	if p.Blocks > 0 {
