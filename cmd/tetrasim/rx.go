@@ -38,6 +38,7 @@ func newRxCmd() *cobra.Command {
 		quiet    bool
 		seconds  float64
 		speechTo string
+		carriers int
 	)
 	c := &cobra.Command{
 		Use:   "rx [FILE] [--rate R] [--offset HZ] [--format F] [--json] [--pcap OUT.pcap]",
@@ -72,6 +73,7 @@ Device strings (with --device):
 	fs.StringVar(&detector, "detector", "coherent", "symbol detector: coherent or differential")
 	fs.BoolVar(&quiet, "quiet", false, "print only the summary")
 	fs.Float64Var(&seconds, "seconds", 0, "stop after this much input [s] (0: until the end; needed for endless devices)")
+	fs.IntVar(&carriers, "carriers", 1, "decode up to this many carriers of a wideband input at once (the strongest, 10 dB over the band's median)")
 	fs.StringVar(&speechTo, "speech-out", "", "decode the TCH/S speech of the first traffic timeslot with ACELP into this WAV (or .pcm) file")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if (len(args) == 1) == (df.Device != "") {
@@ -177,9 +179,39 @@ Device strings (with --device):
 		} else if search == -1 {
 			search = 0
 		}
-		rcv, err := air.NewReceiver(air.RxConfig{SampleRateHz: rate, OffsetHz: offset, SearchHz: search, Detector: det, OnBlock: p.block})
-		if err != nil {
-			return usageError{err}
+		if carriers < 1 {
+			return usagef("--carriers %d: at least 1", carriers)
+		}
+		rcfg := air.RxConfig{SampleRateHz: rate, OffsetHz: offset, SearchHz: search, Detector: det, OnBlock: p.block}
+		var (
+			sink  iq.Writer
+			close func() error
+			stats func() []rxStat
+		)
+		if carriers == 1 {
+			rcv, err := air.NewReceiver(rcfg)
+			if err != nil {
+				return usageError{err}
+			}
+			sink, close = rcv, rcv.Close
+			stats = func() []rxStat { return []rxStat{{rcv.CarrierHz(), rcv.Decoder().Stats()}} }
+		} else {
+			if rcfg.SearchHz == 0 {
+				rcfg.SearchHz = -1
+			}
+			m, err := air.NewMultiReceiver(air.MultiConfig{Rx: rcfg, MaxCarriers: carriers})
+			if err != nil {
+				return usageError{err}
+			}
+			p.multi = true
+			sink, close = m, m.Close
+			stats = func() []rxStat {
+				var st []rxStat
+				for _, r := range m.Receivers() {
+					st = append(st, rxStat{r.CarrierHz(), r.Decoder().Stats()})
+				}
+				return st
+			}
 		}
 		p.rate = rate
 		buf := make([]complex64, 1<<15)
@@ -195,7 +227,9 @@ Device strings (with --device):
 			}
 			total += int64(n)
 			if n > 0 {
-				rcv.Write(buf[:n])
+				if _, err := sink.Write(buf[:n]); err != nil {
+					return err
+				}
 			}
 			if p.err != nil {
 				return p.err
@@ -207,12 +241,28 @@ Device strings (with --device):
 				return err
 			}
 		}
-		if err := rcv.Close(); err != nil {
+		if err := close(); err != nil {
 			return err
 		}
-		return p.summary(cmd, rcv.Decoder().Stats(), rcv.CarrierHz(), float64(total)/rate)
+		st := stats()
+		if len(st) == 0 {
+			return errors.New("no TETRA carrier found")
+		}
+		var ferr error
+		for _, x := range st {
+			if err := p.summary(cmd, x.stats, x.carrier, float64(total)/rate); err != nil && len(st) == 1 {
+				ferr = err
+			}
+		}
+		return ferr
 	}
 	return c
+}
+
+// rxStat is one carrier's result.
+type rxStat struct {
+	carrier float64
+	stats   air.DecoderStats
 }
 
 // rxBits decodes a file of hard bits, one per byte. The stream need not be
@@ -258,9 +308,10 @@ type rxPrinter struct {
 	rate  float64
 	err   error
 
-	cell string
-	pdus int64
-	cfo  float64 // demodulator's carrier offset estimate, last block
+	cell  map[float64]string  // per carrier: the cell from SYNC
+	cfo   map[float64]float64 // per carrier: the demodulator's last offset estimate
+	pdus  map[float64]int64   // per carrier: MAC PDUs parsed
+	multi bool                // several carriers: print the carrier on every line
 
 	speech   voice.Codec // --speech-out decoder
 	speechTN int         // the traffic timeslot followed (0: none yet)
@@ -308,12 +359,21 @@ func (p *rxPrinter) block(b *air.RxBlock) {
 			}
 			pdus = append(pdus, pdu)
 			if s, ok := pdu.(mac.Sync); ok {
-				p.cell = fmt.Sprintf("MCC %d MNC %d CC %d", s.MCC, s.MNC, s.ColourCode)
+				if p.cell == nil {
+					p.cell = map[float64]string{}
+				}
+				p.cell[b.CarrierHz] = fmt.Sprintf("MCC %d MNC %d CC %d", s.MCC, s.MNC, s.ColourCode)
 			}
 		}
 	}
-	p.pdus += int64(len(pdus))
-	p.cfo = b.CFOHz
+	if p.pdus == nil {
+		p.pdus = map[float64]int64{}
+	}
+	p.pdus[b.CarrierHz] += int64(len(pdus))
+	if p.cfo == nil {
+		p.cfo = map[float64]float64{}
+	}
+	p.cfo[b.CarrierHz] = b.CFOHz
 	if p.speech != nil && (b.Channel == lmac.TCHS || b.Channel == lmac.TCHSStolen) {
 		p.speechBlock(b)
 	}
@@ -335,6 +395,9 @@ func (p *rxPrinter) block(b *air.RxBlock) {
 	crc := "ok "
 	if !b.CRCOK {
 		crc = "BAD"
+	}
+	if p.multi {
+		fmt.Fprintf(p.w, "%+9.1fk ", b.CarrierHz/1e3)
 	}
 	fmt.Fprintf(p.w, "%-14s %-6s %-7s h%d crc %s", b.Time, b.Burst, b.Channel, b.Half, crc)
 	switch {
@@ -388,6 +451,7 @@ func (p *rxPrinter) writeJSON(b *air.RxBlock, pdus []mac.PDU, perr error) error 
 	o["tn"], o["fn"], o["mn"], o["hn"] = b.Time.TN, b.Time.FN, b.Time.MN, b.Time.HN
 	o["channel"], o["crc_ok"], o["burst"], o["half"] = b.Channel.String(), b.CRCOK, b.Burst.String(), b.Half
 	o["slot"], o["esn0_db"] = b.Slot, math.Round(float64(b.EsN0dB)*10)/10
+	o["carrier_hz"] = math.Round(b.CarrierHz + b.CFOHz)
 	line, err := json.Marshal(o)
 	if err != nil {
 		return err
@@ -400,12 +464,12 @@ func (p *rxPrinter) summary(cmd *cobra.Command, st air.DecoderStats, carrier, se
 	if err := p.w.Flush(); err != nil {
 		return err
 	}
-	cell := p.cell
+	cell := p.cell[carrier]
 	if cell == "" {
 		cell = "no cell"
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "rx: %.2f s, carrier %+.0f Hz, %s; %d slots, %d blocks, %d CRC errors, %d MAC PDUs, %d SYNC, %d slots before the first SYNC lost, %d without signal\n",
-		seconds, carrier+p.cfo, cell, st.Slots, st.Blocks, st.CRCErrors, p.pdus, st.Syncs, st.Unsynced, st.NoSignal)
+		seconds, carrier+p.cfo[carrier], cell, st.Slots, st.Blocks, st.CRCErrors, p.pdus[carrier], st.Syncs, st.Unsynced, st.NoSignal)
 	if st.Blocks == 0 {
 		return errors.New("no TETRA downlink decoded (no SYNC found)")
 	}

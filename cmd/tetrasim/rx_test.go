@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -198,5 +200,50 @@ func TestTxRxSpeech(t *testing.T) {
 		if got[i] != want[i] {
 			t.Fatalf("sample %d: %d, want %d", i, got[i], want[i])
 		}
+	}
+}
+
+// TestRxCarriers: with --carriers, tetrasim rx decodes two cells of one
+// wideband capture side by side, each line tagged with its carrier.
+func TestRxCarriers(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.cf32"), filepath.Join(dir, "b.cf32")
+	if _, e, err := runCmd(t, "tx", "--mcc", "1", "--mnc", "1", "--cc", "1", "--rate", "1e6", "--offset", "-150e3", "--seconds", "2.2", "--out", a); err != nil {
+		t.Fatalf("%v %s", err, e)
+	}
+	if _, e, err := runCmd(t, "tx", "--mcc", "2", "--mnc", "2", "--cc", "2", "--rate", "1e6", "--offset", "200e3", "--seconds", "2.2", "--amplitude", "0.1", "--out", b); err != nil {
+		t.Fatalf("%v %s", err, e)
+	}
+	ra, _ := os.ReadFile(a)
+	rb, _ := os.ReadFile(b)
+	sum := make([]byte, min(len(ra), len(rb)))
+	for i := 0; i+4 <= len(sum); i += 4 {
+		fa := math.Float32frombits(binary.LittleEndian.Uint32(ra[i:]))
+		fb := math.Float32frombits(binary.LittleEndian.Uint32(rb[i:]))
+		binary.LittleEndian.PutUint32(sum[i:], math.Float32bits(fa+fb))
+	}
+	ab := filepath.Join(dir, "ab.cf32")
+	if err := os.WriteFile(ab, sum, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, e, err := runCmd(t, "rx", ab, "--rate", "1e6", "--carriers", "4", "--json")
+	if err != nil {
+		t.Fatalf("%v %s", err, e)
+	}
+	cells := map[string]int{}
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var o map[string]any
+		if err := json.Unmarshal([]byte(l), &o); err != nil {
+			t.Fatal(err)
+		}
+		if o["crc_ok"] != true {
+			t.Fatalf("CRC error: %s", l)
+		}
+		if o["pdu"] == "SYNC" {
+			cells[fmt.Sprintf("%v/%v@%.0fk", o["mcc"], o["mnc"], o["carrier_hz"].(float64)/1e3)]++
+		}
+	}
+	if len(cells) != 2 || cells["1/1@-150k"] < 2 || cells["2/2@200k"] < 2 {
+		t.Fatalf("cells %v\n%s", cells, e)
 	}
 }

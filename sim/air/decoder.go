@@ -20,7 +20,10 @@ type RxBlock struct {
 	CRCOK    bool  // CRC-16, TCH/S parity, or RM decoding radius (lmac.Coder.Decode)
 	Bits     []byte
 	EsN0dB   float32 // demodulator's estimate for the slot
-	CFOHz    float64 // carrier offset estimate
+	CFOHz    float64 // demodulator's residual carrier offset estimate [Hz]
+	// CarrierHz is the carrier the Receiver is tuned to, from the centre of
+	// its input [Hz] (the search result or RxConfig.OffsetHz).
+	CarrierHz float64
 }
 
 // DecoderStats counts what a SlotDecoder saw.
@@ -42,11 +45,12 @@ type DecoderStats struct {
 // received before that SYNC are kept (up to two multiframes) and decoded as
 // soon as it arrives. Not safe for concurrent use.
 type SlotDecoder struct {
-	onBlock func(*RxBlock)
-	coder   lmac.Coder
-	code    scramble.Code
-	cell    bool
-	known   bool // cell fixed by configuration
+	onBlock   func(*RxBlock)
+	carrierHz float64 // reported in RxBlock.CarrierHz
+	coder     lmac.Coder
+	code      scramble.Code
+	cell      bool
+	known     bool // cell fixed by configuration
 
 	synced  bool
 	refSlot int64
@@ -182,7 +186,7 @@ func (d *SlotDecoder) emit(s *sdr.Slot, t radio.Time, typ radio.BurstType, flag 
 	t1 := d.t1[:n]
 	ok := d.coder.Decode(t1, ch, soft, d.code)
 	b := &d.blk
-	*b = RxBlock{Time: t, Slot: s.Index, Burst: typ, SlotFlag: flag, Channel: ch, Half: half, CRCOK: ok, Bits: t1, EsN0dB: s.EsN0dB, CFOHz: s.CFOHz}
+	*b = RxBlock{Time: t, Slot: s.Index, Burst: typ, SlotFlag: flag, Channel: ch, Half: half, CRCOK: ok, Bits: t1, EsN0dB: s.EsN0dB, CFOHz: s.CFOHz, CarrierHz: d.carrierHz}
 	d.stats.Blocks++
 	if !ok {
 		d.stats.CRCErrors++

@@ -3,6 +3,7 @@ package air
 import (
 	"fmt"
 	"math"
+	"sort"
 
 	"gonum.org/v1/gonum/dsp/fourier"
 
@@ -25,6 +26,10 @@ type RxConfig struct {
 	SearchHz float64
 	// SearchSeconds is the length of input the carrier search uses; 0 means 0.3 s.
 	SearchSeconds float64
+	// MaxCFOHz is the demodulator's frequency acquisition range ± [Hz] around
+	// the carrier; 0 means 2 kHz after a carrier search, else the demodulator's
+	// default (25 kHz, at most half the channel rate).
+	MaxCFOHz float64
 	// Detector selects coherent or differential detection.
 	Detector sdr.Detector
 	// Cell, if not nil, gives the scrambling code from the start; otherwise
@@ -90,11 +95,13 @@ func NewReceiver(cfg RxConfig) (*Receiver, error) {
 			return nil, err
 		}
 	}
-	maxCFO := 0.0 // the demodulator's default
+	maxCFO := cfg.MaxCFOHz // 0: the demodulator's default
 	if cfg.SearchHz != 0 {
 		r.searching = true
 		r.search = make([]complex64, 0, int(cfg.SearchSeconds*cfg.SampleRateHz))
-		maxCFO = 2000 // residual after the search
+		if maxCFO == 0 {
+			maxCFO = 2000 // residual after the search
+		}
 	}
 	var err error
 	r.demod, err = sdr.NewDemodulator(sdr.DemodConfig{
@@ -117,6 +124,7 @@ func NewReceiver(cfg RxConfig) (*Receiver, error) {
 
 func (r *Receiver) tune(hz float64) error {
 	r.carrierHz = hz
+	r.dec.carrierHz = hz
 	if hz == 0 {
 		r.nco = nil
 		return nil
@@ -247,16 +255,37 @@ func (r *Receiver) Close() error {
 
 // FindCarrier finds the centre of the strongest TETRA channel (about 24.3 kHz
 // wide) within ±spanHz of centerHz in x, sampled at rateHz: it averages
-// (up to 16) Hann-windowed periodograms with bins of at most 200 Hz and slides a 24 kHz
-// box over them. It returns false if x is too short for one FFT.
+// (up to 16) Hann-windowed periodograms with bins of at most 200 Hz and slides
+// a 24 kHz box over them. It returns false if x is too short for one FFT.
 func FindCarrier(x []complex64, rateHz, centerHz, spanHz float64) (float64, bool) {
+	c := FindCarriers(x, rateHz, centerHz, spanHz, 1, math.Inf(-1))
+	if len(c) == 0 {
+		return 0, false
+	}
+	return c[0].Hz, true
+}
+
+// Carrier is a channel found by FindCarriers.
+type Carrier struct {
+	Hz    float64 // centre offset from the middle of the band [Hz]
+	SNRdB float64 // channel power over the median channel power of the band [dB]
+}
+
+// FindCarriers finds up to maxCarriers TETRA channels within ±spanHz of centerHz in
+// x, strongest first, at least 25 kHz apart, each at least minSNRdB above the
+// median power of a 24 kHz channel in the searched band, or above a floor
+// 60 dB below the strongest channel if that is higher (use 10 dB for a
+// wideband capture; −Inf accepts the strongest whatever its level). A
+// candidate must be the local maximum over ±12.5 kHz, so the skirts of a
+// strong channel do not count.
+func FindCarriers(x []complex64, rateHz, centerHz, spanHz float64, maxCarriers int, minSNRdB float64) []Carrier {
 	n := 1
 	for float64(n) < rateHz/200 {
 		n <<= 1
 	}
 	n = max(n, 256)
-	if len(x) < n {
-		return 0, false
+	if len(x) < n || maxCarriers < 1 {
+		return nil
 	}
 	fft := fourier.NewCmplxFFT(n)
 	in := make([]complex128, n)
@@ -284,26 +313,64 @@ func FindCarrier(x []complex64, rateHz, centerHz, spanHz float64) (float64, bool
 	for i, v := range psd {
 		cum[i+1] = cum[i] + v
 	}
-	best, bestK := -1.0, -1
-	lo := int(math.Ceil((centerHz-spanHz)/bin)) + n/2
-	hi := int(math.Floor((centerHz+spanHz)/bin)) + n/2
-	for k := max(lo, half); k <= min(hi, n-1-half); k++ {
-		if s := cum[k+half+1] - cum[k-half]; s > best {
-			best, bestK = s, k
+	lo := max(int(math.Ceil((centerHz-spanHz)/bin))+n/2, half)
+	hi := min(int(math.Floor((centerHz+spanHz)/bin))+n/2, n-1-half)
+	if lo > hi {
+		return nil
+	}
+	box := make([]float64, hi-lo+1)
+	for k := lo; k <= hi; k++ {
+		box[k-lo] = cum[k+half+1] - cum[k-half]
+	}
+	sorted := append([]float64(nil), box...)
+	sort.Float64s(sorted)
+	// The floor is the median channel power, but at most 60 dB below the
+	// strongest channel: a clean synthetic capture has no noise, and its
+	// filter images 70 dB down must not count as carriers.
+	floor := math.Max(sorted[len(sorted)/2], sorted[len(sorted)-1]*1e-6)
+	used := make([]bool, len(box))
+	excl := int(math.Round(37500 / bin)) // a channel and its neighbours' skirts
+	peak := int(math.Round(12500 / bin)) // a channel is a local maximum over ±12.5 kHz
+	var found []Carrier
+	for len(found) < maxCarriers {
+		best, bestK := -1.0, -1
+		for i, v := range box {
+			if !used[i] && v > best {
+				best, bestK = v, i+lo
+			}
 		}
+		if bestK < 0 {
+			break
+		}
+		snr := 10 * math.Log10(best/math.Max(floor, 1e-300))
+		if snr < minSNRdB {
+			break
+		}
+		i0 := bestK - lo
+		isPeak := true
+		for i := max(i0-peak, 0); i <= min(i0+peak, len(box)-1); i++ {
+			if box[i] > best {
+				isPeak = false // the skirt of a stronger channel
+			}
+		}
+		if !isPeak {
+			used[i0] = true
+			continue
+		}
+		for i := max(bestK-lo-excl, 0); i <= min(bestK-lo+excl, len(box)-1); i++ {
+			used[i] = true
+		}
+		// Refine: power-weighted mean frequency within the box.
+		var sw, s float64
+		for k := bestK - half; k <= bestK+half; k++ {
+			sw += psd[k] * float64(k)
+			s += psd[k]
+		}
+		c := float64(bestK)
+		if s > 0 {
+			c = sw / s
+		}
+		found = append(found, Carrier{Hz: (c - float64(n/2)) * bin, SNRdB: snr})
 	}
-	if bestK < 0 {
-		return 0, false
-	}
-	// Refine: centroid of the box's edges balance (power-weighted mean within the box).
-	var sw, s float64
-	for k := bestK - half; k <= bestK+half; k++ {
-		sw += psd[k] * float64(k)
-		s += psd[k]
-	}
-	c := float64(bestK)
-	if s > 0 {
-		c = sw / s
-	}
-	return (c - float64(n/2)) * bin, true
+	return found
 }
