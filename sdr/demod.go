@@ -981,23 +981,39 @@ func (d *Demodulator) coherent(s *Slot, c *cpat) {
 		}
 		return 0, false
 	}
-	decide := func(i int, theta float64) (int, float64) {
-		v := complex128(r[i]) * cmplx.Rect(1, -theta)
-		p := cmplx.Phase(v) / (math.Pi / 4) // in units of π/4
+	// decide picks the nearest allowed phase a for symbol i derotated by rot =
+	// e^{-jθ}, or the known one in the training, and returns it with the phase error
+	// sin(arg(r·rot) - aπ/4). Symbols alternate between the even and odd phases.
+	decide := func(i int, rot complex128) (int, float64) {
+		v := complex128(r[i]) * rot
 		par := ((i-i0)%2 + 2) % 2
 		a, ok := known(i)
 		if !ok {
-			a = 2*int(math.Round((p-float64(par))/2)) + par
-			a = (a%8 + 8) % 8
+			w := v * complex128(conj(constellation[par])) // near 1, j, -1 or -j
+			var m int
+			if math.Abs(real(w)) >= math.Abs(imag(w)) {
+				if real(w) < 0 {
+					m = 2
+				}
+			} else if imag(w) >= 0 {
+				m = 1
+			} else {
+				m = 3
+			}
+			a = (par + 2*m) & 7
 		}
-		e := math.Remainder(cmplx.Phase(v)-float64(a)*math.Pi/4, 2*math.Pi)
-		return a, e
+		u := v * complex128(conj(constellation[a]))
+		mag := math.Hypot(real(u), imag(u))
+		if mag == 0 {
+			return a, 0
+		}
+		return a, imag(u) / mag
 	}
 	// forward
 	theta, w := psi, 0.0
 	for i := i0; i < n; i++ {
 		th[i] = theta
-		a, e := decide(i, theta)
+		a, e := decide(i, cmplx.Rect(1, -theta))
 		ad[i] = int8(a)
 		w += beta * e
 		theta += w + alpha*e
@@ -1007,12 +1023,12 @@ func (d *Demodulator) coherent(s *Slot, c *cpat) {
 	for i := i0; i >= 0; i-- {
 		if i < i0 {
 			th[i] = theta
-			a, e := decide(i, theta)
+			a, e := decide(i, cmplx.Rect(1, -theta))
 			ad[i] = int8(a)
 			w += beta * e
 			theta += w + alpha*e
 		} else {
-			_, e := decide(i, theta)
+			_, e := decide(i, cmplx.Rect(1, -theta))
 			w += beta * e
 			theta += w + alpha*e
 		}
@@ -1030,9 +1046,11 @@ func (d *Demodulator) coherent(s *Slot, c *cpat) {
 	for i := 0; i < n; i++ {
 		z := ps[min(n, i+smoothW+1)] - ps[max(0, i-smoothW)]
 		th[i] = cmplx.Phase(z)
-	}
-	for i := 0; i < n; i++ {
-		a, _ := decide(i, th[i])
+		rot := complex(1, 0)
+		if m := math.Hypot(real(z), imag(z)); m > 0 {
+			rot = cmplx.Conj(z) / complex(m, 0)
+		}
+		a, _ := decide(i, rot)
 		ad[i] = int8(a)
 	}
 	// Residual frequency from the phase slope over the slot (data-aided).
@@ -1090,25 +1108,32 @@ func (d *Demodulator) coherent(s *Slot, c *cpat) {
 
 // dibitLLR returns the LLRs (ln P(0)/P(1)) of the two bits of the phase change
 // from a symbol with state metrics prev (phases par+2m) to one with metrics cur
-// (phases (par+1 mod 2)+2m), by the exact log-sum-exp over the 16 state pairs.
+// (phases (par+1 mod 2)+2m), exactly:
+//
+//	P(Δ) ∝ Σ_m' e^{prev[m']}·e^{cur[m(m', Δ)]}
+//
+// with the metrics shifted by their maxima so that the exponentials lie in [0, 1].
 func dibitLLR(prev, cur *[4]float64, par int) (float64, float64) {
-	var t [4][16]float64 // per dibit value: metrics of its pairs
-	var cnt [4]int
-	for sp, gp := range prev {
-		for sc, gc := range cur {
-			delta := (((par + 1) & 1) + 2*sc - (par + 2*sp)) & 7 // 1, 3, 5 (-3) or 7 (-1)
-			di := dibitOf[delta]
-			t[di][cnt[di]] = gp + gc
-			cnt[di]++
+	var ep, ec [4]float64
+	mp := math.Max(math.Max(prev[0], prev[1]), math.Max(prev[2], prev[3]))
+	mc := math.Max(math.Max(cur[0], cur[1]), math.Max(cur[2], cur[3]))
+	if math.IsInf(mp, -1) || math.IsInf(mc, -1) {
+		return 0, 0
+	}
+	for i := range ep {
+		ep[i] = math.Exp(prev[i] - mp)
+		ec[i] = math.Exp(cur[i] - mc)
+	}
+	var pd [4]float64 // by dibit b1<<1|b2
+	pc := (par + 1) & 1
+	for sp, a := range ep {
+		for sc, b := range ec {
+			delta := (pc + 2*sc - (par + 2*sp)) & 7 // 1, 3, 5 (-3) or 7 (-1)
+			pd[dibitOf[delta]] += a * b
 		}
 	}
-	var lse [4]float64
-	for di := range lse {
-		lse[di] = logSumExp(t[di][:cnt[di]])
-	}
-	// dibit index b1<<1|b2: 0 = 00, 1 = 01, 2 = 10, 3 = 11
-	l1 := logAdd(lse[0], lse[1]) - logAdd(lse[2], lse[3])
-	l2 := logAdd(lse[0], lse[2]) - logAdd(lse[1], lse[3])
+	l1 := math.Log((pd[0] + pd[1]) / (pd[2] + pd[3]))
+	l2 := math.Log((pd[0] + pd[2]) / (pd[1] + pd[3]))
 	if math.IsNaN(l1) {
 		l1 = 0
 	}
@@ -1122,30 +1147,7 @@ func dibitLLR(prev, cur *[4]float64, par int) (float64, float64) {
 // the inverse of the table of EN 300 392-2 clause 5.
 var dibitOf = [8]int{1: 0, 3: 1, 7: 2, 5: 3}
 
-func logSumExp(x []float64) float64 {
-	mx := math.Inf(-1)
-	for _, v := range x {
-		mx = math.Max(mx, v)
-	}
-	if math.IsInf(mx, -1) {
-		return mx
-	}
-	var s float64
-	for _, v := range x {
-		s += math.Exp(v - mx)
-	}
-	return mx + math.Log(s)
-}
 
-func logAdd(a, b float64) float64 {
-	if a < b {
-		a, b = b, a
-	}
-	if math.IsInf(b, -1) {
-		return a
-	}
-	return a + math.Log1p(math.Exp(b-a))
-}
 
 // differential detects z(k) = r(k)·conj(r(k-1)).
 func (d *Demodulator) differential(s *Slot) {
