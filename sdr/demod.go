@@ -1147,8 +1147,6 @@ func dibitLLR(prev, cur *[4]float64, par int) (float64, float64) {
 // the inverse of the table of EN 300 392-2 clause 5.
 var dibitOf = [8]int{1: 0, 3: 1, 7: 2, 5: 3}
 
-
-
 // differential detects z(k) = r(k)·conj(r(k-1)).
 func (d *Demodulator) differential(s *Slot) {
 	// Absolute phase labels from the differential decisions, for the noise
