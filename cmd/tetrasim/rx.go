@@ -311,6 +311,7 @@ type rxPrinter struct {
 	cell  map[float64]string  // per carrier: the cell from SYNC
 	cfo   map[float64]float64 // per carrier: the demodulator's last offset estimate
 	pdus  map[float64]int64   // per carrier: MAC PDUs parsed
+	arfcn map[float64]uint16  // per carrier: the main carrier number from SYSINFO
 	multi bool                // several carriers: print the carrier on every line
 
 	speech   voice.Codec // --speech-out decoder
@@ -358,6 +359,12 @@ func (p *rxPrinter) block(b *air.RxBlock) {
 				break
 			}
 			pdus = append(pdus, pdu)
+			if si, ok := pdu.(mac.Sysinfo); ok {
+				if p.arfcn == nil {
+					p.arfcn = map[float64]uint16{}
+				}
+				p.arfcn[b.CarrierHz] = si.MainCarrier
+			}
 			if s, ok := pdu.(mac.Sync); ok {
 				if p.cell == nil {
 					p.cell = map[float64]string{}
@@ -380,7 +387,7 @@ func (p *rxPrinter) block(b *air.RxBlock) {
 	if p.pcap != nil && b.CRCOK {
 		ts := p.start.Add(time.Duration(float64(b.Slot) * float64(radio.SlotSymbols) / radio.SymbolRate * float64(time.Second)))
 		sub := b.Half
-		if err := p.pcap.Write(ts, gsmtap.Block{Time: b.Time, Channel: b.Channel, SubSlot: sub, SNRdB: uint8(max(0, min(255, b.EsN0dB))), Bits: b.Bits}); err != nil {
+		if err := p.pcap.Write(ts, gsmtap.Block{Time: b.Time, Channel: b.Channel, SubSlot: sub, ARFCN: p.arfcn[b.CarrierHz], SNRdB: uint8(max(0, min(255, b.EsN0dB))), Bits: b.Bits}); err != nil {
 			p.err = err
 			return
 		}

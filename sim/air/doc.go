@@ -12,6 +12,10 @@
 //	   ─► SlotDecoder (training → burst type, AACH, BSCH → time and cell,
 //	      usage marker → SCH/F or TCH/S, slot flag → half-slot blocks) ─► RxBlock
 //
+// MultiReceiver runs one Receiver per carrier found in a wideband stream
+// (FindCarriers), and BitSync feeds a SlotDecoder from an unaligned stream of
+// hard bits (one per byte), finding the slots from the sync bursts.
+//
 // Schedule produces a demonstration downlink (SYNC and SYSINFO in frame 18,
 // AACH in every slot, SCH/F, SCH/HD, TCH/S, STCH and Null PDUs elsewhere).
 // MAC PDUs are parsed from RxBlock.Bits with radio/mac.
