@@ -1201,19 +1201,6 @@ func (d *Demodulator) localChannel(ad []int8) (n0, es float64) {
 	return n0, es / SlotSymbols
 }
 
-// nearestDiff returns conj of the nearest odd-multiple-of-π/4 phasor to v.
-func nearestDiff(v complex64) complex64 {
-	c := float32(math.Sqrt2 / 2)
-	re, im := c, c
-	if real(v) < 0 {
-		re = -c
-	}
-	if imag(v) < 0 {
-		im = -c
-	}
-	return complex(re, -im)
-}
-
 // burstSearch looks for bursts in windows of the working buffer: every slot start in
 // the next 1.5 slots is a candidate; the best candidate above the threshold is
 // demodulated into dst (two if they are a slot apart) and the search goes on 16
