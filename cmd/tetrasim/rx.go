@@ -471,12 +471,16 @@ func (p *rxPrinter) summary(cmd *cobra.Command, st air.DecoderStats, carrier, se
 	if err := p.w.Flush(); err != nil {
 		return err
 	}
+	hz := math.Round(carrier + p.cfo[carrier])
+	if hz == 0 {
+		hz = 0 // not −0
+	}
 	cell := p.cell[carrier]
 	if cell == "" {
 		cell = "no cell"
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "rx: %.2f s, carrier %+.0f Hz, %s; %d slots, %d blocks, %d CRC errors, %d MAC PDUs, %d SYNC, %d slots before the first SYNC lost, %d without signal\n",
-		seconds, carrier+p.cfo[carrier], cell, st.Slots, st.Blocks, st.CRCErrors, p.pdus[carrier], st.Syncs, st.Unsynced, st.NoSignal)
+		seconds, hz, cell, st.Slots, st.Blocks, st.CRCErrors, p.pdus[carrier], st.Syncs, st.Unsynced, st.NoSignal)
 	if st.Blocks == 0 {
 		return errors.New("no TETRA downlink decoded (no SYNC found)")
 	}
