@@ -15,7 +15,12 @@
 // a MAC block of exact size with length indications and fill bits.
 //
 // The TM-SDU of each PDU is kept as opaque bits (type Bits); the upper layers
-// (LLC, MLE, CMCE) are not parsed here.
+// (LLC, MLE, CMCE) are not parsed here. Not supported: the supplementary PDUs
+// MAC-D-BLCK and MAC-U-BLCK, SYSINFO-DA (QAM), the augmented channel
+// allocation (QAM), and air-interface encryption: with an encryption mode
+// other than 0 the channel allocation element and TM-SDU of MAC-RESOURCE are
+// encrypted on a real network, and are parsed here as if they were clear
+// (tetrasim encrypts end to end instead, package e2ee).
 //
 // # Invariants
 //
