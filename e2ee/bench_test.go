@@ -180,7 +180,7 @@ func BenchmarkRekey10k(b *testing.B) {
 	}
 	k.AddMembers(77, ids...)
 	k.Rekey(77) // first epoch, roster updates
-	var msgs []Message
+	msgs, _ := k.Rekey(77)
 	b.Run("KMF", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -198,10 +198,10 @@ func BenchmarkRekey10k(b *testing.B) {
 		b.ReportMetric(float64(sds), "SDS")
 		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/n, "us/member")
 	})
-	b.Run("Member", func(b *testing.B) {
+	member := func(b *testing.B, fs bool) {
 		b.ReportAllocs()
 		for b.Loop() {
-			m, _ := NewMember(first, k.PublicKey(), MemberConfig{Now: clk.Now})
+			m, _ := NewMember(first, k.PublicKey(), MemberConfig{Now: clk.Now, ForwardSecure: fs})
 			for _, msg := range msgs {
 				if msg.To != 0 && msg.To != first.ID {
 					continue
@@ -213,7 +213,12 @@ func BenchmarkRekey10k(b *testing.B) {
 				}
 			}
 		}
-	})
+	}
+	// One member applying its announce and wrap.
+	b.Run("Member", func(b *testing.B) { member(b, false) })
+	// The same with ForwardSecure: it derives all 10,000 senders' chain and SDS
+	// keys and erases the epoch secret.
+	b.Run("MemberForwardSecure", func(b *testing.B) { member(b, true) })
 }
 
 // BenchmarkSDS: seal and open of a 100-byte SDS.
