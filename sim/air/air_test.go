@@ -277,6 +277,7 @@ func BenchmarkReceiveChain(b *testing.B) {
 		{"36k/differential", 36000, 0, 0, sdr.Differential},
 		{"72k/coherent", 72000, 0, 0, sdr.Coherent},
 		{"2.4M+300k/search/coherent", 2.4e6, 300e3, 50e3, sdr.Coherent},
+		{"2.4M+300k/known/coherent", 2.4e6, 300e3, 0, sdr.Coherent},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
