@@ -266,6 +266,11 @@ func latencyReport(lat []float64) LatencyReport {
 	if len(lat) > 0 {
 		sort.Float64s(lat)
 		l.MeanS, l.MinS, l.MaxS = mean(lat), lat[0], lat[len(lat)-1]
+		fixed := 0.0
+		for _, v := range l.BudgetS {
+			fixed += v
+		}
+		l.BudgetS["remainder: phase of the talker's slot, frame-18 gaps (mean)"] = l.MeanS - fixed
 	}
 	return l
 }

@@ -59,6 +59,11 @@ type Config struct {
 	SpeedKmh         float64 // flat Rayleigh speed; 0 means 50 km/h
 	// Coded selects a coded sweep over this logical channel; 0 is uncoded.
 	Coded lmac.Channel
+	// Uplink sends normal uplink bursts (EN 300 392-2 clause 9.4.4.2: 17 silent
+	// guard symbols, tail, BKN1, n or p at bit 254, BKN2, tail, 7 silent symbols)
+	// in every slot instead of a continuous downlink, and demodulates them in burst
+	// mode: every burst is found and synchronised on its own.
+	Uplink bool
 	// Progress, if set, is called with the payload bits compared so far in the
 	// current point and the point's index.
 	Progress func(point int, bits int64)
@@ -106,10 +111,8 @@ func (c *Config) Validate() error {
 	if math.Abs(c.ClockPPM) > 1000 {
 		return errors.New("bersweep: |clock error| must be <= 1000 ppm")
 	}
-	if c.Coded != 0 {
-		if _, err := layoutFor(c.Coded); err != nil {
-			return err
-		}
+	if _, err := layoutFor(c.Coded, c.Uplink); err != nil {
+		return err
 	}
 	return nil
 }
@@ -118,7 +121,7 @@ func (c *Config) Validate() error {
 func CodedChannels() []lmac.Channel {
 	var out []lmac.Channel
 	for _, c := range lmac.Channels() {
-		if _, err := layoutFor(c); err == nil {
+		if _, err := layoutFor(c, false); err == nil {
 			out = append(out, c)
 		}
 	}
@@ -131,6 +134,7 @@ type span struct{ at, n int }
 // layout places a channel's blocks in a continuous downlink burst, EN 300 392-2
 // clause 9.4.4.2 (air-interface.md §4.1, 0-based bit offsets).
 type layout struct {
+	uplink  bool   // normal uplink burst, guard symbols silent
 	sync    bool   // sync burst: f at 14, y at 214
 	train   []byte // n or p at 244 (normal burst)
 	blocks  [][]span
@@ -142,12 +146,31 @@ var (
 	bkn2 = span{282, 216}
 )
 
-func layoutFor(ch lmac.Channel) (layout, error) {
+func layoutFor(ch lmac.Channel, uplink bool) (layout, error) {
 	normal := func(train []byte, blocks ...[]span) layout {
 		return layout{train: train, blocks: blocks, fixedAt: [][2]int{{0, 12}, {244, 266}, {500, 510}}}
 	}
 	if ch != 0 && !ch.Valid() {
 		return layout{}, fmt.Errorf("bersweep: unknown logical channel %d", uint8(ch))
+	}
+	if uplink {
+		// normal uplink burst: guard 0-33, tail 34-37, BKN1 38-253, training
+		// 254-275, BKN2 276-491, tail 492-495, guard 496-509
+		ul := func(train []byte, blocks ...[]span) layout {
+			return layout{uplink: true, train: train, blocks: blocks, fixedAt: [][2]int{{0, 38}, {254, 276}, {492, 510}}}
+		}
+		u1, u2 := span{38, 216}, span{276, 216}
+		switch ch {
+		case 0:
+			return ul(radio.TrainingN[:]), nil
+		case lmac.SCHF, lmac.TCHS, lmac.TCH72, lmac.TCH48, lmac.TCH24:
+			return ul(radio.TrainingN[:], []span{u1, u2}), nil
+		case lmac.STCH:
+			return ul(radio.TrainingP[:], []span{u1}, []span{u2}), nil
+		case lmac.TCHSStolen:
+			return ul(radio.TrainingP[:], []span{u2}), nil
+		}
+		return layout{}, fmt.Errorf("bersweep: %v is not carried by a normal uplink burst", ch)
 	}
 	switch ch {
 	case 0:
@@ -211,8 +234,28 @@ func DemodConfig(sps int, det sdr.Detector) sdr.DemodConfig {
 	}
 }
 
-// payload reports whether slot bit i of an uncoded sweep carries random data (not
-// q or training n).
+// UplinkDemodConfig returns the burst-mode demodulator configuration for normal
+// uplink bursts (clause 9.4.4.2): n or p at bit 254, the tails 1100 at bits 34 and
+// 492.
+func UplinkDemodConfig(sps int, det sdr.Detector) sdr.DemodConfig {
+	tail := []byte{1, 1, 0, 0}
+	return sdr.DemodConfig{
+		SamplesPerSymbol: sps,
+		Mode:             sdr.Bursts,
+		Detector:         det,
+		Training: []sdr.SyncPattern{
+			{Name: "n", Bits: radio.TrainingN[:], BitOffset: 254},
+			{Name: "p", Bits: radio.TrainingP[:], BitOffset: 254},
+		},
+		Fixed: []sdr.SyncPattern{
+			{Name: "tail", Bits: tail, BitOffset: 34},
+			{Name: "tail", Bits: tail, BitOffset: 492},
+		},
+	}
+}
+
+// payload reports whether slot bit i of an uncoded downlink sweep carries random
+// data (not q or training n).
 func payload(i int) bool {
 	return i >= 12 && i < 500 && (i < 244 || i >= 266)
 }
@@ -226,24 +269,25 @@ var cell = scramble.Cell(262, 42, 5)
 const ring = 64 // transmitted slots kept for comparison
 
 type link struct {
-	lay   layout
-	coder lmac.Coder
-	type1 [ring][2][lmac.MaxType1]byte
-	t5    []byte
-	soft  []int8
-	dec   []byte
-	cfg   *Config
-	sps   int
-	rng   *rand.Rand
-	mod   *sdr.Modulator
-	ch    *channel.Chain
-	dem   *sdr.Demodulator
-	tx    [ring][sdr.SlotBits]byte
-	ntx   int64 // slots generated
-	bits  []byte
-	mbuf  []complex64
-	cbuf  []complex64
-	slots []sdr.Slot
+	lay         layout
+	payloadBits int // bits of a slot not fixed by the layout
+	coder       lmac.Coder
+	type1       [ring][2][lmac.MaxType1]byte
+	t5          []byte
+	soft        []int8
+	dec         []byte
+	cfg         *Config
+	sps         int
+	rng         *rand.Rand
+	mod         *sdr.Modulator
+	ch          *channel.Chain
+	dem         *sdr.Demodulator
+	tx          [ring][sdr.SlotBits]byte
+	ntx         int64 // slots generated
+	bits        []byte
+	mbuf        []complex64
+	cbuf        []complex64
+	slots       []sdr.Slot
 }
 
 func newLink(cfg *Config, point int, ebn0 float64) (*link, error) {
@@ -255,8 +299,13 @@ func newLink(cfg *Config, point int, ebn0 float64) (*link, error) {
 	seed := func(k uint64) *rand.Rand { return rand.New(rand.NewPCG(cfg.Seed, uint64(point)<<8|k)) }
 	l := &link{cfg: cfg, sps: sps, rng: seed(1)}
 	var err error
-	if l.lay, err = layoutFor(cfg.Coded); err != nil {
+	if l.lay, err = layoutFor(cfg.Coded, cfg.Uplink); err != nil {
 		return nil, err
+	}
+	for i := 0; i < sdr.SlotBits; i++ {
+		if !l.lay.known(i) {
+			l.payloadBits++
+		}
 	}
 	l.t5 = make([]byte, 0, lmac.MaxType5)
 	l.soft = make([]int8, lmac.MaxType5)
@@ -315,7 +364,11 @@ func newLink(cfg *Config, point int, ebn0 float64) (*link, error) {
 	if l.ch, err = channel.NewChain(blocks...); err != nil {
 		return nil, err
 	}
-	if l.dem, err = sdr.NewDemodulator(DemodConfig(sps, cfg.Detector)); err != nil {
+	dc := DemodConfig(sps, cfg.Detector)
+	if cfg.Uplink {
+		dc = UplinkDemodConfig(sps, cfg.Detector)
+	}
+	if l.dem, err = sdr.NewDemodulator(dc); err != nil {
 		return nil, err
 	}
 	const blockSlots = 4
@@ -335,9 +388,19 @@ func (l *link) next(lead int) []sdr.Slot {
 		for i := range b {
 			b[i] = byte(l.rng.Uint32() & 1)
 		}
-		copy(b[0:], radio.TrainingQ[10:])
-		copy(b[500:], radio.TrainingQ[:10])
-		if l.lay.sync {
+		switch {
+		case l.lay.uplink:
+			clear(b[:34])
+			copy(b[34:], []byte{1, 1, 0, 0})
+			copy(b[492:], []byte{1, 1, 0, 0})
+			clear(b[496:])
+		default:
+			copy(b[0:], radio.TrainingQ[10:])
+			copy(b[500:], radio.TrainingQ[:10])
+		}
+		if l.lay.uplink {
+			copy(b[254:], l.lay.train)
+		} else if l.lay.sync {
 			for i := 0; i < 80; i++ {
 				b[14+i] = radio.FrequencyCorrection(i)
 			}
@@ -367,7 +430,16 @@ func (l *link) next(lead int) []sdr.Slot {
 		clear(l.mbuf[:lead])
 		n = lead
 	}
-	n += l.mod.Process(l.mbuf[n:], l.bits)
+	if l.lay.uplink {
+		for s := 0; s < nsl; s++ {
+			b := l.bits[s*sdr.SlotBits : (s+1)*sdr.SlotBits]
+			n += l.mod.Silence(l.mbuf[n:], 17)
+			n += l.mod.Process(l.mbuf[n:], b[34:496])
+			n += l.mod.Silence(l.mbuf[n:], 7)
+		}
+	} else {
+		n += l.mod.Process(l.mbuf[n:], l.bits)
+	}
 	m := l.ch.Process(l.cbuf, l.mbuf[:n])
 	k := l.dem.Process(l.slots, l.cbuf[:m])
 	return l.slots[:k]
@@ -406,11 +478,11 @@ func runPoint(ctx context.Context, cfg *Config, point int, ebn0 float64) (Point,
 				// Test-side alignment: find which transmitted slot this is.
 				best, be := int64(-1), math.MaxInt
 				for j := max(0, l.ntx-ring); j < l.ntx; j++ {
-					if e := diff(hard, l.tx[j%ring][:]); e < be {
+					if e := l.diff(hard, l.tx[j%ring][:]); e < be {
 						best, be = j, e
 					}
 				}
-				if be > PayloadBitsPerSlot/3 {
+				if be > l.payloadBits/3 {
 					continue // not yet recognisable (acquisition on noise)
 				}
 				j0, idx0 = best, s.Index
@@ -425,8 +497,8 @@ func runPoint(ctx context.Context, cfg *Config, point int, ebn0 float64) (Point,
 			last = j
 			p.Slots++
 			if cfg.Coded == 0 {
-				p.Errors += int64(diff(hard, l.tx[j%ring][:]))
-				p.Bits += PayloadBitsPerSlot
+				p.Errors += int64(l.diff(hard, l.tx[j%ring][:]))
+				p.Bits += int64(l.payloadBits)
 				continue
 			}
 			l.decodeSlot(&p, s, hard, j, &chErr, &chBits)
@@ -502,12 +574,13 @@ func (l *link) decodeSlot(p *Point, s *sdr.Slot, hard []byte, j int64, chErr, ch
 // HardBits writes the hard decisions of a slot to dst (510 bits).
 func HardBits(dst []byte, s *sdr.Slot) { sdr.HardBits(dst, s.Soft[:]) }
 
-// diff counts differing payload bits (the random bits of an uncoded slot; in coded
-// sweeps the same positions hold random, coded or h bits and serve for alignment).
-func diff(a, b []byte) int {
+// diff counts differing bits outside the layout's fixed fields (the random bits of
+// an uncoded slot; in coded sweeps random, coded or h bits, which serve for the
+// alignment).
+func (l *link) diff(a, b []byte) int {
 	n := 0
 	for i := range a {
-		if a[i] != b[i] && payload(i) {
+		if a[i] != b[i] && !l.lay.known(i) {
 			n++
 		}
 	}
