@@ -51,7 +51,8 @@ const (
 )
 
 // Training and fixed sequences, EN 300 392-2 clause 9.4.4.3 (bits, first
-// transmitted first; air-interface.md §4.2).
+// transmitted first; air-interface.md §4.2). They are read-only tables (Go has
+// no constant arrays): never write to them.
 var (
 	// TrainingN is normal training sequence 1 (n), clause 9.4.4.3: one logical channel in the slot.
 	TrainingN = [22]byte{1, 1, 0, 1, 0, 0, 0, 0, 1, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 1, 0, 0}
