@@ -27,7 +27,7 @@ func newBERCmd() *cobra.Command {
 		cfo, ppm, speed, carrier                                float64
 		seed                                                    uint64
 		sps                                                     int
-		quiet                                                   bool
+		quiet, uplink                                           bool
 	)
 	c := &cobra.Command{
 		Use:   "ber",
@@ -80,7 +80,7 @@ Examples:
 				Coded:  codedCh,
 				EbN0dB: pts, Bits: bits, MinErrors: minErrors, MaxBits: maxBits,
 				Channel: chanName, CFOHz: cfo, ClockPPM: ppm, Detector: det, Seed: seed,
-				SamplesPerSymbol: sps, SpeedKmh: speed, CarrierHz: carrier,
+				SamplesPerSymbol: sps, SpeedKmh: speed, CarrierHz: carrier, Uplink: uplink,
 			}
 			if err := cfg.Validate(); err != nil {
 				return usagef("%v", err)
@@ -103,7 +103,11 @@ Examples:
 				return err
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "# channel %s, detector %s, CFO %g Hz, clock %g ppm, seed %d\n", chanName, det, cfo, ppm, seed)
+			link := "continuous downlink"
+			if uplink {
+				link = "uplink bursts"
+			}
+			fmt.Fprintf(out, "# %s, channel %s, detector %s, CFO %g Hz, clock %g ppm, seed %d\n", link, chanName, det, cfo, ppm, seed)
 			if codedCh != 0 {
 				fmt.Fprintf(out, "# coded %v: BER of decoded type-1 bits, FER of blocks; Eb/N0 per channel bit; theory = uncoded AWGN\n", codedCh)
 				fmt.Fprintf(out, "%8s %12s %12s %12s %10s %12s %8s %6s\n", "Eb/N0dB", "BER", "FER", "chan BER", "errors", "bits", "blocks", "lost")
@@ -153,6 +157,7 @@ Examples:
 	f.StringVar(&jsonPath, "json", "", "write one JSON object per point to this file")
 	f.StringVar(&plotPath, "plot", "", "write a BER plot (PNG, SVG or PDF by extension)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	f.BoolVar(&uplink, "uplink", false, "normal uplink bursts in every slot, demodulated in burst mode (each burst acquired on its own)")
 	f.StringVar(&coded, "coded", "", "coded sweep of a logical channel: "+strings.Join(codedNames(), ", ")+" (adds fer to the JSON)")
 	return c
 }

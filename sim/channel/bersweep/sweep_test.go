@@ -111,3 +111,24 @@ func TestRayleigh(t *testing.T) {
 		}
 	}
 }
+
+// TestUplinkBursts: normal uplink bursts in every slot through the burst-mode
+// demodulator (each burst acquired alone) stay within 0.5 dB of theory at 8 dB.
+func TestUplinkBursts(t *testing.T) {
+	for _, det := range []sdr.Detector{sdr.Coherent, sdr.Differential} {
+		pts, err := Run(context.Background(), Config{EbN0dB: []float64{8}, Bits: 100000, Channel: "awgn", Detector: det,
+			Uplink: true, CFOHz: 800, ClockPPM: 20, Seed: 6})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := pts[0]
+		t.Logf("%v uplink 8 dB: BER %.3g (%d/%d), gap %.2f dB, lost %d", det, p.BER, p.Errors, p.Bits, p.GapDB, p.LostSlots)
+		sd := math.Sqrt(float64(p.Errors)) / float64(p.Bits)
+		if hi := TheoryBER(det, 7.5); p.BER > hi+3*sd {
+			t.Errorf("%v: BER %.3g above the theory 0.5 dB lower (%.3g)", det, p.BER, hi)
+		}
+		if p.LostSlots != 0 {
+			t.Errorf("%v: %d bursts lost", det, p.LostSlots)
+		}
+	}
+}
