@@ -43,20 +43,28 @@ func newRxCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "rx [FILE] [--rate R] [--offset HZ] [--format F] [--json] [--pcap OUT.pcap]",
 		Short: "Monitor a TETRA downlink: demodulate, decode and print every burst and MAC PDU",
-		Long: `Receive a continuous TETRA downlink from FILE (raw IQ: .cf32, .cs16, .cs8, .cu8 or
---format; a SigMF .sigmf-meta recording, whose sample rate and frequency are used;
-or, with --bits-in, one bit per byte as demodulators write them, aligned on slots or
-not) or from --device. The receiver
-finds the carrier (at rates above 72 kS/s it searches --search Hz around --offset,
-or the whole band when --offset is 0), locks to the slots on the training
-sequences, learns the cell (MCC, MNC, colour code) and the time from the first
-SYNC, descrambles and decodes every block (AACH, BSCH, BNCH, SCH/F, SCH/HD, STCH,
-TCH/S) and prints one line per block with its MAC PDUs. Blocks before the first
-SYNC are kept and decoded once it arrives.
+		Long: `Receive a continuous TETRA downlink (EN 300 392-2) from FILE or --device. FILE is
+raw IQ (.cf32, .cs16, .cs8, .cu8, or --format), a SigMF .sigmf-meta recording (its
+sample rate is used), or with --bits-in hard bits, one per byte, as demodulators
+write them (slot-aligned or not).
+
+The receiver finds the carrier (above 72 kS/s it searches --search Hz around
+--offset, or the whole band when --offset is 0; --carriers N follows the N
+strongest carriers at once), locks to the slots on the training sequences,
+learns the cell (MCC, MNC, colour code) and the time from the first SYNC,
+descrambles and decodes every block (AACH, BSCH, BNCH, SCH/F, SCH/HD, STCH,
+TCH/S) and prints one line per block with its MAC PDUs. Blocks received before
+the first SYNC are kept and decoded once it arrives.
 
 --json prints one JSON object per block instead: tn, fn, mn, hn, channel, crc_ok,
-burst, half, and the fields of the MAC PDU (for SYNC: mcc, mnc, cc, ...).
---pcap writes every decoded MAC block as GSMTAP (UDP port 4729) for Wireshark.
+burst, half, slot, esn0_db, carrier_hz, and the fields of the first MAC PDU (for
+SYNC: mcc, mnc, cc, ...), with "pdus" listing all of them when there are several.
+--pcap writes every good MAC block as GSMTAP (UDP port 4729) for Wireshark.
+--speech-out decodes the speech of the first traffic timeslot into a WAV file.
+
+Example:
+  tetrasim tx --mcc 262 --mnc 42 --cc 5 --seconds 4 --rate 2.4e6 --offset 300e3 --out dl.sigmf-meta
+  tetrasim rx dl.sigmf-meta --json --pcap dl.pcap
 
 Device strings (with --device):
 ` + deviceStringHelp,
