@@ -1066,7 +1066,11 @@ func (d *Demodulator) coherent(s *Slot, c *cpat) {
 		sxy += x * un
 	}
 	nf := float64(n)
-	d.addOmega(0.5 * (nf*sxy - sx*sy) / (nf*sxx - sx*sx))
+	sg := 0.5 // continuous: smoothed across slots
+	if d.cfg.Mode == Bursts {
+		sg = 1 // one burst: take its own estimate
+	}
+	d.addOmega(sg * (nf*sxy - sx*sy) / (nf*sxx - sx*sx))
 	// Local complex channel gain ĝ(k) (amplitude and phase, from the same window)
 	// and the noise: under fading the gain changes within the slot, and using it
 	// per symbol keeps deep-fade symbols from looking like noise.
@@ -1380,6 +1384,10 @@ func (d *Demodulator) burst(s *Slot, start float64) {
 	}
 	if d.cfg.Detector == Coherent {
 		d.coherent(s, &d.pats[tr])
+		om := d.omega
+		d.extract()
+		d.coherent(s, &d.pats[tr])
+		d.omega = om
 	} else {
 		d.differential(s)
 	}
