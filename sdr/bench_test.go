@@ -138,3 +138,18 @@ func BenchmarkResampler72kTo2M(b *testing.B) {
 	}
 	b.ReportMetric(float64(out)/b.Elapsed().Seconds(), "out-samples/s")
 }
+
+// BenchmarkDemodulatorSearching feeds noise only: the demodulator retries the
+// acquisition once per slot of input, its most expensive state.
+func BenchmarkDemodulatorSearching(b *testing.B) {
+	const sps = 4
+	x := randIQ(rand.New(rand.NewPCG(3, 3)), 64*SlotSymbols*sps)
+	d, _ := NewDemodulator(dlConfig(sps, Coherent))
+	dst := make([]Slot, d.OutLen(len(x)))
+	b.ReportAllocs()
+	for b.Loop() {
+		d.Process(dst, x)
+	}
+	b.ReportMetric(float64(b.N*len(x))/b.Elapsed().Seconds(), "samples/s")
+	b.ReportMetric(float64(b.N*len(x))/b.Elapsed().Seconds()/(sps*SymbolRate), "x-realtime")
+}

@@ -143,3 +143,13 @@ func FuzzDemodulator(f *testing.F) {
 		d.Process(dst, x)
 	})
 }
+
+func TestDemodSearchingZeroAlloc(t *testing.T) {
+	x := randIQ(rand.New(rand.NewPCG(12, 12)), 12*SlotSymbols*4)
+	d, _ := NewDemodulator(dlConfig(4, Coherent))
+	dst := make([]Slot, d.OutLen(len(x)))
+	d.Process(dst, x)
+	if a := testing.AllocsPerRun(3, func() { d.Process(dst, x) }); a != 0 {
+		t.Errorf("acquisition on noise allocates %v times", a)
+	}
+}
