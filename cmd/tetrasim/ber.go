@@ -233,6 +233,9 @@ func parseRange(s string) ([]float64, error) {
 }
 
 func writeBERJSON(path string, res []bersweep.Point) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return err
