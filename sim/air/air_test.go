@@ -755,3 +755,19 @@ func TestMultiCarrier(t *testing.T) {
 		t.Errorf("carrier +300 kHz: %v", g)
 	}
 }
+
+// TestOddRates: rates that are not multiples of 18 kHz, below and above
+// 72 kS/s, go through the resamplers both ways and still decode completely.
+func TestOddRates(t *testing.T) {
+	for _, rate := range []float64{40000, 50000, 100000, 250000} {
+		t.Run(fmt.Sprint(rate), func(t *testing.T) {
+			off := 0.0
+			if rate > 72000 {
+				off = 20000
+			}
+			x, log := transmit(t, TxConfig{Cell: testCell(), SampleRateHz: rate, OffsetHz: off}, 80)
+			res, r := receive(t, RxConfig{SampleRateHz: rate, OffsetHz: off}, x, log, 5003)
+			checkClean(t, res, r, log)
+		})
+	}
+}

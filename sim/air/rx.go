@@ -117,8 +117,12 @@ func NewReceiver(cfg RxConfig) (*Receiver, error) {
 		}
 	}
 	r.mix = make([]complex64, chunk)
-	r.filt = make([]complex64, chunk+16)
-	r.slots = make([]sdr.Slot, r.demod.OutLen(chunk+16)+1)
+	nf := chunk
+	if r.chf != nil {
+		nf = int(math.Ceil(chunk*r.chf.Ratio())) + 16
+	}
+	r.filt = make([]complex64, nf)
+	r.slots = make([]sdr.Slot, r.demod.OutLen(nf)+1)
 	return r, nil
 }
 

@@ -211,7 +211,9 @@ func NewTransmitter(cfg TxConfig) (*Transmitter, error) {
 		// The signal is 24.3 kHz wide; the images of the 72 kS/s modulator output
 		// start at 72 − 12.15 kHz, so a 15 kHz passband and a stopband from 54 kHz
 		// (70 dB) suffice, with far fewer taps than a generic anti-imaging filter.
-		if t.rs, err = sdr.NewResamplerBand(modRate, cfg.SampleRateHz, 15000, 54000, 70); err != nil {
+		// Below 69 kS/s the stopband starts where it would alias into the channel.
+		stop := math.Min(54000, cfg.SampleRateHz-15000)
+		if t.rs, err = sdr.NewResamplerBand(modRate, cfg.SampleRateHz, 15000, stop, 70); err != nil {
 			return nil, err
 		}
 	}
