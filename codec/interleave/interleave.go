@@ -1,8 +1,7 @@
 // Package interleave implements the interleavers of ETSI EN 300 392-2 V3.2.1
 // (2007-09), clause 8.2.4: the block interleaver (K, a) of clause 8.2.4.1 and
-// interleaving over N blocks of clause 8.2.4.2 (TCH/4.8 and TCH/2.4), and the
-// 24 × 18 matrix interleaver of the TCH/S speech channel, ETSI EN 300 395-2
-// V1.3.1 (2005-01), clause 5.5.3.
+// interleaving over N blocks (TCH/4.8 and TCH/2.4), and the 24 × 18 matrix
+// interleaver of the TCH/S speech channel, ETSI EN 300 395-2 V1.3.1, clause 5.5.
 //
 // The functions work on unpacked bits ([]byte) and soft bits ([]int8) alike.
 // They are pure; dst and src must not overlap. None allocates.
@@ -54,7 +53,7 @@ func Deblock[T Bit](dst, src []T, a int) {
 	}
 }
 
-// Matrix sizes of the TCH/S interleaver, EN 300 395-2 clause 5.5.3.
+// Matrix sizes of the TCH/S interleaver, EN 300 395-2 clause 5.5.
 const (
 	MatrixLines   = 24
 	MatrixColumns = 18
@@ -62,7 +61,7 @@ const (
 )
 
 // Matrix interleaves the 432 coded TCH/S bits src into dst: EN 300 395-2 clause
-// 5.5.3, written line by line into a 24 × 18 matrix and read column by column:
+// 5.5, written line by line into a 24 × 18 matrix and read column by column:
 //
 //	dst[c·24 + l] = src[l·18 + c],  l = 0…23, c = 0…17
 //

@@ -9,7 +9,7 @@ const NBlockBits = 432
 const nBlockA = 103
 
 // NBlock interleaves type-3 blocks of 432 bits over N = 1, 4 or 8 consecutive
-// blocks, for TCH/4.8 and TCH/2.4: EN 300 392-2 clause 8.2.4.2, as described in
+// blocks, for TCH/4.8 and TCH/2.4: EN 300 392-2 clause 8.2.4 (interleaving over N blocks), as described in
 // air-interface.md §8.2:
 //
 //  1. diagonal step: output block m, position k (0-based, w = 432/N) takes

@@ -18,10 +18,10 @@ import "math/bits"
 type Code uint32
 
 // BSCH is the fixed code of the synchronisation channel, e = 0: EN 300 392-2
-// clause 8.2.5.2.
+// clause 8.2.5.
 const BSCH Code = 0x00000003
 
-// Cell returns the scrambling code of a cell: EN 300 392-2 clause 8.2.5.2.
+// Cell returns the scrambling code of a cell: EN 300 392-2 clause 8.2.5.
 // mcc is 0…1023, mnc 0…16383, cc 1…63 (higher bits are masked off).
 func Cell(mcc, mnc uint16, cc uint8) Code {
 	e := uint32(mcc&0x3FF)<<20 | uint32(mnc&0x3FFF)<<6 | uint32(cc&0x3F)
@@ -36,7 +36,7 @@ func (c Code) ColourCode() (mcc, mnc uint16, cc uint8) {
 
 // tapMask has bit (32 − t) set for each tap t of
 // c(X) = 1 + X + X² + X⁴ + X⁵ + X⁷ + X⁸ + X¹⁰ + X¹¹ + X¹² + X¹⁶ + X²² + X²³ + X²⁶ + X³²
-// (EN 300 392-2 clause 8.2.5.2), so that the next bit is the parity of reg & tapMask.
+// (EN 300 392-2 clause 8.2.5), so that the next bit is the parity of reg & tapMask.
 const tapMask = 1<<31 | 1<<30 | 1<<28 | 1<<27 | 1<<25 | 1<<24 | 1<<22 | 1<<21 | 1<<20 |
 	1<<16 | 1<<10 | 1<<9 | 1<<6 | 1<<0
 
@@ -44,7 +44,7 @@ func parity32(x uint32) uint32 {
 	return uint32(bits.OnesCount32(x)) & 1
 }
 
-// step8 is the reference loop of clause 8.2.5.2 run for 8 bits:
+// step8 is the reference loop of clause 8.2.5 run for 8 bits:
 //
 //	bit = parity(reg & tapMask); reg = reg>>1 | bit<<31; emit bit
 //
@@ -89,7 +89,7 @@ func next(reg uint32) (word, out uint32) {
 }
 
 // Sequence writes the first len(dst) scrambling bits p(1…) of c into dst, one
-// bit per byte: EN 300 392-2 clause 8.2.5.2.
+// bit per byte: EN 300 392-2 clause 8.2.5.
 func Sequence(dst []byte, c Code) {
 	reg := uint32(c)
 	for i := 0; i < len(dst); i += 32 {
@@ -102,7 +102,7 @@ func Sequence(dst []byte, c Code) {
 }
 
 // Bits scrambles (or descrambles) the unpacked bits b in place with c, the
-// sequence starting at p(1): EN 300 392-2 clause 8.2.5.1, type-5 = type-4 ⊕ p.
+// sequence starting at p(1): EN 300 392-2 clause 8.2.5, type-5 = type-4 ⊕ p.
 func Bits(b []byte, c Code) {
 	reg := uint32(c)
 	for i := 0; i < len(b); i += 32 {

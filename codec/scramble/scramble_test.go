@@ -77,7 +77,7 @@ func TestSequenceVectors(t *testing.T) {
 }
 
 // TestRegisterFormula checks the 32-bit register against the recurrence of
-// clause 8.2.5.2 written with p(k) indices, and the first 32 BSCH bits of
+// clause 8.2.5 written with p(k) indices, and the first 32 BSCH bits of
 // air-interface.md §9.
 func TestRegisterFormula(t *testing.T) {
 	const want = "10111111111101001111000110011010"

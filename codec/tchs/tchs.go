@@ -1,5 +1,5 @@
 // Package tchs implements the channel coding of the TETRA full-rate speech
-// traffic channel TCH/S, ETSI EN 300 395-2 V1.3.1 (2005-01), clause 5: the
+// traffic channel TCH/S, ETSI EN 300 395-2 V1.3.1, clause 5: the
 // ordering of two 137-bit speech frames into sensitivity classes, the 8-bit
 // parity of class 2, the rate-1/3 K = 5 convolutional code with its puncturing,
 // the 24 × 18 matrix interleaver, the frame-stealing mode (only frame B is
@@ -14,7 +14,7 @@
 //
 // # Files
 //
-// Clause map: tables.go (clause 5.5.1 class tables, 5.5.2 parity and code),
+// Clause map: tables.go (clause 5.5: class tables, parity, code and puncturing),
 // tchs.go (encoder and decoder), chanfile.go (the reference test-suite .chan
 // format).
 //
@@ -35,7 +35,7 @@ func par5(r uint8) byte {
 	return r & 1
 }
 
-// classes orders frame(s) into the class vectors of clause 5.5.1. Normal mode
+// classes orders frame(s) into the class vectors of clause 5.5. Normal mode
 // interleaves frames a and b bit by bit, [A(t1), B(t1), A(t2), …]; stealing
 // mode (a == nil) takes frame b alone. It writes class 0 into c0 and the
 // convolutional input (class 1 ‖ class 2 ‖ parity ‖ tail) into u.
@@ -96,7 +96,7 @@ func popParity(v uint64) uint64 {
 	return v & 1
 }
 
-// convolve writes the punctured rate-1/3 code of u into dst (clause 5.5.2.3)
+// convolve writes the punctured rate-1/3 code of u into dst (clause 5.5)
 // and returns the number of bits written. n1 is the number of class-1 bits.
 func convolve(dst, u []byte, n1 int, stolen bool) int {
 	var r uint8

@@ -32,9 +32,9 @@ type Coding uint8
 
 const (
 	NoCode Coding = iota // no channel coding (TCH/7.2)
-	RM3014             // Reed–Muller (30,14), EN 300 392-2 clause 8.2.3.2
-	RCPC               // rate-1/4 mother code with puncturing, clause 8.2.3.1
-	Speech             // TCH/S speech coding, EN 300 395-2 clause 5
+	RM3014               // Reed–Muller (30,14), EN 300 392-2 clause 8.2.3.2
+	RCPC                 // rate-1/4 mother code with puncturing, clause 8.2.3.1
+	Speech               // TCH/S speech coding, EN 300 395-2 clause 5
 )
 
 // Params describes the coding chain of a logical channel: EN 300 392-2 clause

@@ -9,7 +9,7 @@ import (
 )
 
 // DataChain is the TCH/4.8 or TCH/2.4 chain with interleaving over N = 1, 4 or
-// 8 blocks (EN 300 392-2 clause 8.2.4.2): coding and puncturing as in the
+// 8 blocks (EN 300 392-2 clause 8.2.4 (interleaving over N blocks)): coding and puncturing as in the
 // [Channel.Params] row, then the N-block interleaver of [interleave.NBlock],
 // then scrambling. With N = 1 it gives the same bits as [Coder.Encode].
 //

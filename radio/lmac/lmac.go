@@ -1,6 +1,6 @@
 // Package lmac implements the lower-MAC coding chains of the TETRA logical
 // channels, ETSI EN 300 392-2 V3.2.1 (2007-09) clause 8, and of the TCH/S
-// speech channel, ETSI EN 300 395-2 V1.3.1 (2005-01) clause 5:
+// speech channel, ETSI EN 300 395-2 V1.3.1 clause 5:
 //
 //	type-1 ─CRC-16, tail─► type-2 ─RCPC/RM/speech code─► type-3
 //	       ─interleave─► type-4 ─scramble─► type-5
