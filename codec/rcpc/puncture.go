@@ -93,7 +93,7 @@ func (p Puncturing) Index(j int) int {
 }
 
 // Encode writes the type-3 bits of the type-2 bits src (tail included) into
-// dst: the mother code of clause 8.2.3.1.1 punctured by p (clause 8.2.3.1.2).
+// dst: the mother code of clause 8.2.3.1 punctured by p (clause 8.2.3.1.2).
 // It returns dst[:p.OutLen(len(src))] and panics if the scheme does not fit
 // len(src) or dst is short. It does not allocate when len(src) <= MaxBits.
 func Encode(dst, src []byte, p Puncturing) []byte {

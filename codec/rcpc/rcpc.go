@@ -12,7 +12,7 @@
 // concurrent use (use one per goroutine).
 package rcpc
 
-// Mother code generators, EN 300 392-2 clause 8.2.3.1.1, as masks over the
+// Mother code generators, EN 300 392-2 clause 8.2.3.1, as masks over the
 // register r = u(k) | u(k−1)<<1 | u(k−2)<<2 | u(k−3)<<3 | u(k−4)<<4:
 //
 //	G1 = 1 + D + D⁴         → 0x13
@@ -50,7 +50,7 @@ func mother(r uint8) uint8 {
 }
 
 // EncodeMother writes the rate-1/4 mother code of the type-2 bits src into dst:
-// EN 300 392-2 clause 8.2.3.1.1, V(4(k−1)+1…4k) = G1(k)…G4(k), starting in state
+// EN 300 392-2 clause 8.2.3.1, V(4(k−1)+1…4k) = G1(k)…G4(k), starting in state
 // 0. It returns dst[:4*len(src)] and panics if dst is shorter. The caller
 // supplies the tail bits (zeros) as part of src.
 func EncodeMother(dst, src []byte) []byte {
