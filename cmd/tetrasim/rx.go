@@ -130,6 +130,7 @@ Device strings (with --device):
 			src    iq.Reader
 			rate   = df.Rate
 			closer func() error
+			dev    hardware.Source
 		)
 		switch {
 		case df.Device != "":
@@ -141,7 +142,7 @@ Device strings (with --device):
 				s.Close()
 				return usagef("--rate is required with --device")
 			}
-			src, closer = s, s.Close
+			src, closer, dev = s, s.Close, s
 		case strings.HasSuffix(args[0], ".sigmf-meta") || strings.HasSuffix(args[0], ".sigmf-data"):
 			r, err := sigmf.Open(args[0])
 			if err != nil {
@@ -251,6 +252,13 @@ Device strings (with --device):
 		}
 		if err := close(); err != nil {
 			return err
+		}
+		if dev != nil {
+			if ds := dev.Stats(); ds.Dropped > 0 {
+				// The receiver did not keep up with the device (or the link lost
+				// samples): slots around each gap are lost.
+				fmt.Fprintf(cmd.ErrOrStderr(), "rx: the device dropped %d samples in %d overruns\n", ds.Dropped, ds.Overflows)
+			}
 		}
 		st := stats()
 		if len(st) == 0 {
