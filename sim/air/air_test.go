@@ -676,7 +676,7 @@ func TestBitSync(t *testing.T) {
 		bs.Write(stream[a:min(a+1000, len(stream))])
 	}
 	bs.Close()
-	t.Logf("%d slots, %d resyncs, %d blocks, %d matched, %d CRC errors (sent %d incl. AACH)", bs.Slots(), bs.Resyncs(), blocks, match, bad, len(log))
+	t.Logf("%d slots, %d resyncs, %d blocks, %d matched, %d CRC errors (sent %d, AACH not counted)", bs.Slots(), bs.Resyncs(), blocks, match, bad, len(log))
 	if bs.Resyncs() != 1 || bad != 0 || match != blocks || match < len(log)-3 {
 		t.Fatal("bit stream not recovered")
 	}
