@@ -30,7 +30,7 @@ func TestBERUsageErrors(t *testing.T) {
 
 func TestBERRunJSONAndPlot(t *testing.T) {
 	dir := t.TempDir()
-	js, png := filepath.Join(dir, "b.jsonl"), filepath.Join(dir, "b.png")
+	js, png := filepath.Join(dir, "out", "b.jsonl"), filepath.Join(dir, "out", "b.png") // as make demo: the directory does not exist yet
 	if got := run([]string{"ber", "-q", "--ebn0", "4:6:2", "--bits", "5000", "--json", js, "--plot", png}); got != 0 {
 		t.Fatalf("exit %d", got)
 	}
