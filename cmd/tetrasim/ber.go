@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/tetrasim/tetrasim/radio/lmac"
 	"github.com/tetrasim/tetrasim/sdr"
@@ -291,7 +292,8 @@ func plotBER(path, title string, det sdr.Detector, res []bersweep.Point) error {
 		if err != nil {
 			return err
 		}
-		s.Shape = nil
+		s.Shape = draw.CircleGlyph{}
+		s.Radius = vg.Points(2.5)
 		p.Add(l, s)
 		p.Legend.Add("measured", l)
 	}
