@@ -7,7 +7,10 @@ OUT       ?= demo-out
 
 .PHONY: demo test bench lint fuzz build tidy
 
+# The main job: an E2E-encrypted group call over the simulated network (built-in
+# scenario), then the uncoded BER sweep of the modem against theory.
 demo:
+	$(GO) run ./cmd/tetrasim call --out $(OUT)
 	$(GO) run ./cmd/tetrasim ber --ebn0 0:10:2 --bits 200000 --plot $(OUT)/ber.png --json $(OUT)/ber.jsonl
 
 build:
