@@ -110,7 +110,7 @@ func NewFading(rng *rand.Rand, cfg FadingConfig) (*Fading, error) {
 	if cfg.RicianK < 0 || cfg.Sinusoids < 1 || cfg.Profile.SpeedKmh < 0 {
 		return nil, errors.New("channel: fading: bad K factor, speed or sinusoid count")
 	}
-	f := &Fading{cfg: cfg, rng: rng, table: interpTable()}
+	f := &Fading{cfg: cfg, rng: rng, table: fracTable}
 	fd := DopplerHz(cfg.Profile.SpeedKmh, cfg.CarrierHz)
 	var total float64
 	for _, t := range cfg.Profile.Taps {

@@ -80,6 +80,10 @@ const (
 	interpPhases = 512
 )
 
+// fracTable is the interpolator table, computed once at package initialisation and
+// never written afterwards (read-only shared state).
+var fracTable = interpTable()
+
 // interpTable returns (interpPhases+1) × interpTaps taps; row p delays by p/interpPhases
 // of a sample beyond interpTaps/2-1 samples: y = Σ_i row[i]·x[n-i] estimates
 // x(n - (interpTaps/2 - 1) - p/interpPhases).
@@ -146,7 +150,7 @@ func NewClockOffset(ppm, driftPPMPerS, sampleRateHz float64) (*ClockOffset, erro
 	if !(sampleRateHz > 0) || math.Abs(ppm) > 1e5 {
 		return nil, errors.New("channel: clock offset needs a rate > 0 and |ppm| <= 1e5")
 	}
-	c := &ClockOffset{table: interpTable(), ppm: ppm, drift: driftPPMPerS / sampleRateHz, hist: make([]complex64, interpTaps+chunk)}
+	c := &ClockOffset{table: fracTable, ppm: ppm, drift: driftPPMPerS / sampleRateHz, hist: make([]complex64, interpTaps+chunk)}
 	c.Reset()
 	return c, nil
 }
