@@ -34,11 +34,13 @@
 //     Rayleigh fading (Doppler from the handset's speed) and AWGN at the symbol
 //     rate, differential detection into soft bits. Fast: the scaling benchmark
 //     runs 10 cells and 200 handsets several times faster than real time.
-//   - "iq" (iqphy.go): the downlink through the whole modem: sim/air's
-//     Transmitter (bursts with training, AACH, SYNC/SYSINFO, RRC pulses), a
-//     sim/channel chain per receiver (TU50/HT200 tapped delay line, CFO, AWGN)
-//     and sim/air's monitoring Receiver. The uplink stays at "bits" (no
-//     burst-mode uplink receiver exists yet).
+//   - "iq": both directions through the whole modem. Downlink (iqphy.go):
+//     sim/air's Transmitter (bursts with training, AACH, SYNC/SYSINFO, RRC
+//     pulses), a sim/channel chain per receiver (TU50/HT200 tapped delay line,
+//     CFO, AWGN) and sim/air's monitoring Receiver. Uplink (iqup.go): each
+//     handset's normal uplink burst modulated by sdr, faded by its own channel,
+//     summed at the base station with the others and the receiver noise, and
+//     demodulated by sdr's burst-mode demodulator.
 //
 // # Invariants
 //
@@ -70,6 +72,7 @@
 //	kmf.go      the KMF on the core network: provisioning, scheduled over-the-air rekeys
 //	speech.go   voice.Codec over codec/acelp
 //	iqphy.go    iq fidelity: downlink through sim/air and sim/channel
+//	iqup.go     iq fidelity: uplink bursts through sim/channel and sdr's burst demodulator
 //	record.go   SigMF-ready IQ of one cell's downlink and uplink, GSMTAP pcap
 //	roles.go    eavesdropper and compromised base station (audio without keys, metadata)
 //	report.go   Report, summary, scores (codec/voice segSNR/LSD), latency budget

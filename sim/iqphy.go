@@ -23,9 +23,7 @@ import (
 // (carrier and slot synchronisation, demodulation, slot decoding) and gets the
 // blocks it decodes.
 //
-// Deviation: the uplink stays at bits fidelity (sim/phy) in this mode, because
-// no burst-mode uplink receiver exists yet in sim/air or sdr; the uplink is
-// still modulated for the recordings.
+// The uplink at iq fidelity is in iqup.go.
 
 // IQRateHz is the sample rate of the iq fidelity: 2 samples per symbol.
 const IQRateHz = RecordRateHz

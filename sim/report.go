@@ -352,7 +352,7 @@ func (r *Report) WriteSummary(w io.Writer) {
 func notIntegrated(s *scenario.Scenario) []string {
 	var out []string
 	if s.Fidelity == "iq" {
-		out = append(out, "iq fidelity covers the downlink only: the uplink runs at bits fidelity (no burst-mode uplink receiver yet); downlink BER is the residual BER after decoding")
+		out = append(out, "at iq fidelity the downlink BER is the residual BER of the speech bits after decoding (sim/air's receiver does not expose its soft bits); the uplink BER is raw")
 	}
 	return out
 }

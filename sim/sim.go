@@ -65,16 +65,19 @@ type handset struct {
 	rxBlk   link.Block
 	txOn    bool
 	iq      *iqRx
+	iqUL    *iqULLink
 }
 
 type cell struct {
-	cfg  scenario.Cell
-	iq   *iqCell
-	bs   *bs.BS
-	hs   []*handset
-	spy  *listener // eavesdropper in this cell
-	dl   link.Block
-	bits []byte
+	cfg    scenario.Cell
+	iq     *iqCell
+	iqUL   *iqUplink
+	iqSent map[clock.Slot]ulSent
+	bs     *bs.BS
+	hs     []*handset
+	spy    *listener // eavesdropper in this cell
+	dl     link.Block
+	bits   []byte
 }
 
 // Sim is one simulation run.
@@ -216,12 +219,19 @@ func New(s *scenario.Scenario) (*Sim, error) {
 			if c.iq, err = newIQCell(c.cfg); err != nil {
 				return nil, err
 			}
+			if c.iqUL, err = newIQUplink(rng); err != nil {
+				return nil, err
+			}
+			c.iqSent = map[clock.Slot]ulSent{}
 			for _, h := range c.hs {
 				ch := c.cfg.Channel
 				if h.cfg.Channel != nil {
 					ch = h.cfg.Channel
 				}
 				if h.iq, err = newIQRx(ch, h.cfg.SpeedKMH, c.cfg.DownlinkMHz*1e6, c.iq.b.acell, rng); err != nil {
+					return nil, err
+				}
+				if h.iqUL, err = newIQULLink(ch, h.cfg.SpeedKMH, (c.cfg.DownlinkMHz-10)*1e6, rng); err != nil {
 					return nil, err
 				}
 			}
@@ -378,8 +388,13 @@ func (sm *Sim) step(s clock.Slot) {
 				c.spy.air(s, false, uint8(tn), &sm.rxBlk)
 			}
 		}
-		// Uplink slot s-2.
+		// Uplink slot s-2. At iq fidelity the handsets build and modulate the
+		// burst of uplink slot s now, two slots ahead of the air time, and the
+		// base station's demodulator delivers slot s-2 (its latency).
 		us := s - clock.UplinkOffsetSlots
+		if c.iqUL != nil {
+			us = s
+		}
 		if us < 0 {
 			continue
 		}
@@ -409,6 +424,12 @@ func (sm *Sim) step(s clock.Slot) {
 				}
 			}
 			sm.rec.uplink(us, sm.recUL, sm.ulBits[:len(txs)])
+		}
+		if c.iqUL != nil {
+			if err := sm.iqUplink(c, us, txs); err != nil && sm.err == nil {
+				sm.err = err
+			}
+			continue
 		}
 		if len(txs) == 0 {
 			continue
@@ -461,4 +482,59 @@ func (sm *Sim) iqDownlink(c *cell, s clock.Slot, blk *link.Block) error {
 		}
 	}
 	return nil
+}
+
+// iqUplink puts uplink slot us of cell c on the air at iq fidelity and hands
+// the base station every burst the demodulator has decoded by now.
+func (sm *Sim) iqUplink(c *cell, us clock.Slot, txs []phy.Tx) error {
+	bits := make([][]byte, len(txs))
+	for i := range txs {
+		bits[i] = txs[i].Bits
+	}
+	// Who sent what in this slot, for the metadata and the link statistics.
+	if len(txs) > 0 {
+		for _, h := range c.hs {
+			if h.txOn {
+				c.iqSent[us] = ulSent{h: h, blk: h.txBlk.Clone(), bits: append([]byte(nil), txs[0].Bits...)}
+				break
+			}
+		}
+	}
+	if _, ok := c.iqSent[us-16]; ok {
+		c.iqUL.missed++ // sent, but the demodulator found no burst
+		delete(c.iqSent, us-16)
+	}
+	if err := c.iqUL.slot(us, c.hs, bits); err != nil {
+		return err
+	}
+	for slot, b := range c.iqUL.ready {
+		delete(c.iqUL.ready, slot)
+		tn := slot.TDMA().TN
+		kind := link.Traffic
+		if tn == bs.MCCH {
+			kind = link.Control
+		}
+		sm.phy.DecodeSoft(&sm.rxBlk, c.cfg.ID, b.soft, kind, b.stolen)
+		if sent, ok := c.iqSent[slot]; ok {
+			tx := sent.blk
+			sm.rxBlk.TxID, sm.rxBlk.CaptureS, sm.rxBlk.Pos, sm.rxBlk.TxSeq = tx.TxID, tx.CaptureS, tx.Pos, tx.TxSeq
+			sm.rxBlk.Bits, sm.rxBlk.BitErrors = len(sent.bits), 0
+			for i, bit := range sent.bits {
+				if hard := b.soft[i] < 0; hard != (bit == 1) {
+					sm.rxBlk.BitErrors++
+				}
+			}
+			sent.h.ulStats.add(&sm.rxBlk, slot.Seconds())
+		}
+		delete(c.iqSent, slot)
+		c.bs.Uplink(slot, tn, &sm.rxBlk)
+	}
+	return nil
+}
+
+// ulSent is what the (first) handset sent in an uplink slot at iq fidelity.
+type ulSent struct {
+	h    *handset
+	blk  *link.Block
+	bits []byte
 }

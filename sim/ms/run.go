@@ -491,6 +491,9 @@ func (h *Handset) Uplink(now clock.Slot, tn int, blk *link.Block) bool {
 }
 
 func (h *Handset) uplinkTraffic(now clock.Slot, tx *txState, blk *link.Block) bool {
+	if tx.total == 0 {
+		return false // granted in this very slot: nothing captured yet
+	}
 	done := tx.captured >= tx.total
 	if !tx.sending {
 		if len(tx.fifo) < PrimeFrames && !done {

@@ -339,3 +339,13 @@ func grow(b []byte, n int) []byte {
 	}
 	return b[:n]
 }
+
+// DecodeSoft decodes the Type5Bits soft bits of one slot (BKN1 then BKN2) into
+// out as a block of the given kind; stolen says the slot's training sequence
+// was p (first half-slot stolen). It serves receivers that demodulate
+// themselves (the iq fidelity's uplink).
+func (p *PHY) DecodeSoft(out *link.Block, cell int, soft []int8, kind link.Kind, stolen bool) {
+	out.Reset()
+	out.Kind = kind
+	p.decode(out, cell, soft, &link.Block{Kind: kind, Stolen: stolen})
+}
