@@ -91,6 +91,11 @@ type DemodConfig struct {
 	// mode; 0 means 25 000. It is limited to half the input rate. In burst mode the
 	// frequency offset of each burst is estimated within ±2 kHz.
 	MaxCFOHz float64
+	// In burst mode the matched filter stays centred on 0 Hz and each burst's offset
+	// (within ±2 kHz) is corrected after it: an offset of 1.5 kHz costs about
+	// 0.3 dB, so tune the input close to the carrier (an uplink handset is locked
+	// to the base station).
+	//
 	// BurstThreshold (burst mode) is the normalised training correlation, in (0, 1),
 	// above which a burst is accepted; 0 means 0.6. The training of a burst must
 	// also stand about 4-5 dB above the noise floor, which the demodulator tracks
