@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/tetrasim/tetrasim/hardware/sigmf"
 	"github.com/tetrasim/tetrasim/iq"
@@ -20,20 +22,25 @@ import (
 
 func newCallCmd() *cobra.Command {
 	var (
-		scnFile string
-		out     string
-		asJSON  bool
-		seed    int64
-		quiet   bool
+		scnFile  string
+		out      string
+		asJSON   bool
+		seed     int64
+		quiet    bool
+		fidelity string
+		cipher   string
 	)
 	c := &cobra.Command{
 		Use:   "call",
-		Short: "Simulate group calls over a TETRA-style network (built-in scenario without --scenario)",
+		Short: "Simulate encrypted group calls over a TETRA-style network (built-in scenario without --scenario)",
+		Example: `  tetrasim call                          # built-in scenario, outputs in call-out/
+  tetrasim call --fidelity iq --out demo  # every burst through the modem
+  tetrasim call --scenario net.yaml --json > report.json`,
 		Long: `call runs a network simulation: handsets and base stations with real ACELP speech,
 lower-MAC channel coding (SCH/F, TCH/S with frame stealing) and a fading radio channel,
 driven by a virtual TDMA clock. Without --scenario it runs the built-in scenario: one
-cell, a talkgroup of three handsets, real speech, TU50 at 20 dB Eb/N0, a late joiner,
-an SDS, an eavesdropper and a compromised base station.
+cell, a talkgroup of three handsets, real speech, TU50 at 20 dB Eb/N0, E2EE, a late
+joiner, an SDS, an eavesdropper and a compromised base station that replays the call.
 
 It writes to --out: each receiver's audio (NAME.rx.wav), each talker's local decode,
 what the eavesdropper and base station decoded without keys (*.nokeys.wav),
@@ -53,6 +60,23 @@ every MAC block (air.pcap, for Wireshark), PNG plots, report.json and summary.tx
 			if cmd.Flags().Changed("seed") {
 				s.Seed = uint64(seed)
 			}
+			switch fidelity {
+			case "":
+			case "bits", "iq":
+				s.Fidelity = fidelity
+			default:
+				return usagef("--fidelity %q: want bits or iq", fidelity)
+			}
+			switch cipher {
+			case "":
+			case "e2ee", "e2ee-chacha", "clear":
+				if cipher == "clear" && len(s.Rekeys) > 0 {
+					return usagef("--cipher clear: the scenario rekeys, which needs E2EE")
+				}
+				s.Cipher = cipher
+			default:
+				return usagef("--cipher %q: want e2ee, e2ee-chacha or clear", cipher)
+			}
 			sm, err := sim.New(s)
 			if err != nil {
 				return err
@@ -63,9 +87,10 @@ every MAC block (air.pcap, for Wireshark), PNG plots, report.json and summary.tx
 			}
 			defer rec.close()
 			var progress func(now, end clock.Slot)
-			if !quiet && !asJSON {
-				bar := progressbar.NewOptions64(int64(sm.EndSlot()), progressbar.OptionSetWriter(cmd.ErrOrStderr()),
-					progressbar.OptionSetDescription("simulating"), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+			if f, ok := cmd.ErrOrStderr().(*os.File); !quiet && !asJSON && ok && term.IsTerminal(int(f.Fd())) {
+				bar := progressbar.NewOptions64(int64(sm.EndSlot()), progressbar.OptionSetWriter(f),
+					progressbar.OptionSetDescription("simulating slots"), progressbar.OptionShowCount(),
+					progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
 				progress = func(now, end clock.Slot) { _ = bar.Set64(int64(now)) }
 				defer bar.Finish()
 			}
@@ -110,6 +135,8 @@ every MAC block (air.pcap, for Wireshark), PNG plots, report.json and summary.tx
 	c.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON on stdout")
 	c.Flags().Int64Var(&seed, "seed", 1, "override the scenario's seed")
 	c.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	c.Flags().StringVar(&fidelity, "fidelity", "", "override the scenario's fidelity: bits (fast) or iq (every burst through the modem)")
+	c.Flags().StringVar(&cipher, "cipher", "", "override the scenario's cipher profile: e2ee, e2ee-chacha or clear")
 	return c
 }
 
