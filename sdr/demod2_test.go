@@ -127,15 +127,20 @@ func FuzzDemodulator(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3}, uint8(0))
 	f.Add(make([]byte, 64), uint8(1))
 	f.Fuzz(func(t *testing.T, b []byte, det uint8) {
-		// Arbitrary bytes as cs8 samples, repeated to span an acquisition block.
+		// Arbitrary bytes as cs8 samples, repeated to span an acquisition block; det
+		// bit 0 selects the detector, bit 1 burst mode.
 		if len(b) < 2 {
 			return
 		}
-		x := make([]complex64, 5*SlotSymbols*4)
+		x := make([]complex64, 10*SlotSymbols*4) // beyond the 8-slot acquisition block
 		for i := range x {
 			x[i] = complex(float32(int8(b[(2*i)%len(b)]))/128, float32(int8(b[(2*i+1)%len(b)]))/128)
 		}
-		d, err := NewDemodulator(dlConfig(4, Detector(det%2)))
+		cfg := dlConfig(4, Detector(det%2))
+		if det&2 != 0 {
+			cfg = ulConfig(4, Detector(det%2))
+		}
+		d, err := NewDemodulator(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
