@@ -300,3 +300,23 @@ func TestFIRZeroAlloc(t *testing.T) {
 		t.Errorf("FIR.Process allocates %v times", a)
 	}
 }
+
+func TestNCOChunking(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	x := randIQ(rng, 20000)
+	a, _ := NewNCO(-12345.6, 72000)
+	one := make([]complex64, len(x))
+	a.Process(one, x)
+	b, _ := NewNCO(-12345.6, 72000)
+	got := make([]complex64, len(x))
+	for i := 0; i < len(x); {
+		n := min(1+rng.IntN(3000), len(x)-i)
+		b.Process(got[i:i+n], x[i:i+n])
+		i += n
+	}
+	for i := range one {
+		if one[i] != got[i] {
+			t.Fatalf("sample %d differs", i)
+		}
+	}
+}
