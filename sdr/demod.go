@@ -150,15 +150,20 @@ func HardBits(dst []byte, soft []int8) int {
 const softPerNat = 4
 
 // Demodulator turns π/4-DQPSK samples into slots of soft bits with real
-// synchronisation: coarse frequency acquisition by a spectral search, fine
+// synchronisation. Continuous mode: coarse frequency acquisition by correlating
+// the averaged power spectrum with the raised-cosine shape (±25 kHz), fine
 // frequency by the fourth power of the differential products, Oerder–Meyr symbol
-// timing tracked slot by slot by a second-order loop (sample-clock errors of
-// ±100 ppm and more), slot synchronisation by correlating the differential symbols
-// with the training sequences, and coherent or differential detection.
+// timing with the clock error fitted over the acquisition block and then tracked
+// slot by slot by a second-order loop (±1000 ppm), slot synchronisation by
+// correlating the differential symbols with the training sequences over 8 slots,
+// and per slot: coherent detection (phase referenced to the training, tracked by
+// a decision-directed loop, then re-estimated in a ±24-symbol window with the
+// local channel gain; soft output the exact a-posteriori LLRs of the
+// differentially encoded dibits) or differential detection.
 //
 //	         +------- not found: slide one slot ------+
 //	         v                                        |
-//	[acquire: collect 4 slots, CFO search, timing, slot search] --found--> [track]
+//	[acquire: collect 8 slots, CFO search, timing, slot search] --found--> [track]
 //	         ^                                                               |
 //	         +------ moving average of the training score below 0.3 ---------+
 //
@@ -416,7 +421,7 @@ func (d *Demodulator) OutLen(n int) int {
 
 // Process demodulates src and writes the completed slots to dst, returning their
 // count, at most OutLen(len(src)); it panics if dst is shorter than that. Slots come
-// out with a latency of about one slot (four during acquisition). Successive calls
+// out with a latency of about one slot (eight during acquisition). Successive calls
 // behave as one call on the concatenated input. Samples that are NaN or infinite
 // are taken as 0.
 func (d *Demodulator) Process(dst []Slot, src []complex64) int {
