@@ -22,16 +22,13 @@ import (
 // own DataChain. Not safe for concurrent use; Encode and Decode do not
 // allocate when dst has capacity.
 type DataChain struct {
-	ch  Channel
-	p   Params
-	tx  *interleave.NBlock[byte]
-	rx  *interleave.NBlock[int8]
-	c   Coder
-	t4  [MaxType5]byte
-	s4  [MaxType5]int8
-	s3  [MaxType5]int8
-	t2  [rcpc.MaxBits]byte
-	blk int
+	p  Params
+	tx *interleave.NBlock[byte]
+	rx *interleave.NBlock[int8]
+	c  Coder
+	s4 [MaxType5]int8
+	s3 [MaxType5]int8
+	t2 [rcpc.MaxBits]byte
 }
 
 // NewDataChain returns the chain of ch (TCH48 or TCH24) with interleaving
@@ -45,7 +42,7 @@ func NewDataChain(ch Channel, n int) (*DataChain, error) {
 		return nil, err
 	}
 	rx, _ := interleave.NewNBlock[int8](n)
-	return &DataChain{ch: ch, p: ch.Params(), tx: tx, rx: rx}, nil
+	return &DataChain{p: ch.Params(), tx: tx, rx: rx}, nil
 }
 
 // Depth returns N.
