@@ -29,6 +29,7 @@ type Server struct {
 	conn     net.Conn
 	connCh   chan struct{} // closed and replaced when a client connects
 	closed   bool
+	served   bool // a client has connected at least once
 	rate     float64
 	freq     float64
 	lastCmds map[Command]uint32
@@ -72,6 +73,7 @@ func (s *Server) accept() {
 			continue
 		}
 		s.conn = c
+		s.served = true
 		close(s.connCh)
 		s.connCh = make(chan struct{})
 		s.mu.Unlock()
@@ -164,8 +166,21 @@ func (s *Server) WriteIQ(ctx context.Context, src []complex64) (int, error) {
 			s.mu.Unlock()
 			return done, hardware.ErrClosed
 		}
-		c, ch, rate := s.conn, s.connCh, s.rate
+		c, ch, rate, served := s.conn, s.connCh, s.rate, s.served
 		s.mu.Unlock()
+		if c == nil && served {
+			// The client left: drop in real time until another connects.
+			k := min(len(src)-done, 1<<15)
+			s.c.AddDropped(k)
+			done += k
+			if rate > 0 {
+				s.pacer.Rate = rate
+				if err := s.pacer.Wait(ctx, k); err != nil {
+					return done, err
+				}
+			}
+			continue
+		}
 		if c == nil {
 			select {
 			case <-ch:
