@@ -307,6 +307,9 @@ func (r *Report) WriteSummary(w io.Writer) {
 			p("%s: clean reference (talker's local decode) segSNR %.2f dB, LSD %.2f dB; PCM frames identical to local decode %d/%d\n",
 				h.Name, h.CleanScore.SegSNR, h.CleanScore.LSD, h.PCMIdentical, h.PCMCompared)
 		}
+		if h.C.ClearRefused > 0 {
+			p("%s: RED: refused %d frames of a call announced as clear in a secure-only talkgroup (downgrade)\n", h.Name, h.C.ClearRefused)
+		}
 		if h.ReplayedFrames > 0 {
 			p("%s: replay attack: %d replayed speech frames received, %d played\n", h.Name, h.ReplayedFrames, h.ReplayedPlayed)
 		}

@@ -151,9 +151,14 @@ func New(s *scenario.Scenario) (*Sim, error) {
 		if ce == nil {
 			ce = nearest(sm.cells, hc.Position)
 		}
-		var groups []uint32
+		var groups, secure []uint32
 		for _, g := range hc.Talkgroups {
 			groups = append(groups, gssi[g])
+			for _, tg := range s.Talkgroups {
+				if tg.Name == g && tg.SecureOnly {
+					secure = append(secure, tg.GSSI)
+				}
+			}
 		}
 		var crypto ms.Crypto
 		if keys != nil {
@@ -164,7 +169,7 @@ func New(s *scenario.Scenario) (*Sim, error) {
 			crypto = c
 		}
 		m, err := ms.New(ms.Config{ISSI: hc.ISSI, Name: hc.Name, Groups: groups, Priority: uint8(hc.Priority),
-			JoinAt: clock.SlotAt(hc.JoinAtS), Rand: rng, NewCodec: newACELP, Crypto: crypto})
+			JoinAt: clock.SlotAt(hc.JoinAtS), Rand: rng, NewCodec: newACELP, Crypto: crypto, SecureOnly: secure})
 		if err != nil {
 			return nil, err
 		}
@@ -258,6 +263,7 @@ func New(s *scenario.Scenario) (*Sim, error) {
 		if s.ReplayAtS > 0 {
 			cellByName[s.CompromisedBS].bs.ScheduleReplay(clock.SlotAt(s.ReplayAtS))
 		}
+		cellByName[s.CompromisedBS].bs.SetDowngrade(s.Downgrade)
 	}
 	sm.end = clock.SlotAt(s.End(func(t scenario.Talk) float64 {
 		pcm, err := loadWAV(t.WAV)

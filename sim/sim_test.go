@@ -305,3 +305,30 @@ func TestNetwork(t *testing.T) {
 		t.Errorf("over capacity: %+v", r.Core)
 	}
 }
+
+// TestDowngrade: a compromised base station announces the encrypted call as
+// clear. A handset in an ordinary talkgroup then plays the ciphertext as speech
+// (noise); in a secure-only talkgroup it refuses the audio.
+func TestDowngrade(t *testing.T) {
+	base := `seed: 9
+cipher: e2ee
+cells: [{name: A, channel: {model: awgn, ebn0_db: 25}}]
+talkgroups: [{name: g, secure_only: SECURE}]
+handsets:
+  - {name: t, talkgroups: [g]}
+  - {name: l, talkgroups: [g]}
+talks: [{who: t, at_s: 0.6, duration_s: 2.0, wav: builtin}]
+compromised_bs: A
+downgrade: true
+`
+	open := run(t, strings.Replace(base, "SECURE", "false", 1))
+	l := handsetReport(t, open, "l")
+	if l.Score == nil || l.Score.SegSNR > 0 || l.C.ClearRefused != 0 {
+		t.Errorf("ordinary group under downgrade: score %+v, refused %d (want noise)", l.Score, l.C.ClearRefused)
+	}
+	secure := run(t, strings.Replace(base, "SECURE", "true", 1))
+	l = handsetReport(t, secure, "l")
+	if l.C.ClearRefused < 50 || l.FramesCompared != 0 {
+		t.Errorf("secure-only group under downgrade: refused %d, played %d", l.C.ClearRefused, l.FramesCompared)
+	}
+}

@@ -40,6 +40,7 @@ type BSCounters struct {
 	MCCHBacklogMax  int `json:"mcch_backlog_max"`
 	SDSRetransmits  int `json:"sds_retransmits"`
 	SDSDropped      int `json:"sds_dropped"`
+	Downgraded      int `json:"pdus_downgraded"`
 }
 
 type queued struct {
@@ -68,6 +69,7 @@ type BS struct {
 	lastLE    clock.Slot
 	obs       Observer
 	rp        *replay
+	downgrade bool
 	C         BSCounters
 	scratch   []byte
 }
@@ -78,6 +80,12 @@ func NewBS(core *Core, name string, id int) *BS {
 	core.cells = append(core.cells, b)
 	return b
 }
+
+// SetDowngrade makes a compromised base station clear the encryption flag of
+// every call it announces (e2ee-design.md §5.11: a downgrade through the
+// encryption flag). Handsets then take the ciphertext for clear speech, unless
+// the talkgroup is secure-only, where they refuse clear audio.
+func (b *BS) SetDowngrade(on bool) { b.downgrade = on }
 
 // SetObserver installs an observer (the compromised-BS role); nil removes it.
 func (b *BS) SetObserver(o Observer) { b.obs = o }
@@ -193,6 +201,10 @@ func (b *BS) downlinkMCCH(now clock.Slot, blk *link.Block) bool {
 		p, b.low = b.low[0], b.low[1:]
 	default:
 		return false
+	}
+	if b.downgrade && (p.Type == cmce.DSetup || p.Type == cmce.DConnect || p.Type == cmce.DTxGranted) && p.Encrypted {
+		p.Encrypted = false // attack: announce the encrypted call as clear
+		b.C.Downgraded++
 	}
 	var err error
 	b.scratch, err = cmce.AppendMAC(b.scratch[:0], mac.Downlink, &p)

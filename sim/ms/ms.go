@@ -88,6 +88,9 @@ type Counters struct {
 	Rejected          int     `json:"floor_rejected"`
 	SDSSent           int     `json:"sds_sent"`
 	SDSReceived       int     `json:"sds_received"`
+	// ClearRefused counts frames of calls announced as clear in a secure-only
+	// talkgroup, which the handset refuses to play ("red", a downgrade).
+	ClearRefused int `json:"clear_frames_refused"`
 	// LateEntryS is, for a handset that joined a running call, the time from
 	// learning of the call (D-SETUP) to its first played speech frame [s]; -1 if
 	// it never joined one late.
@@ -170,6 +173,7 @@ type Handset struct {
 	sds            []sdsOut
 	reasm          cmce.Reassembler
 	sdsSeen        map[uint64]bool
+	secureOnly     map[uint32]bool
 	msgRef         uint16
 	txSeq          int
 	now            clock.Slot
@@ -203,6 +207,8 @@ type Config struct {
 	Crypto Crypto
 	// NewCodec returns a fresh speech codec (one per direction and talker).
 	NewCodec func() (voice.Codec, error)
+	// SecureOnly lists talkgroups that refuse clear audio (e2ee-design.md §5.11).
+	SecureOnly []uint32
 }
 
 // New returns a handset that powers on at cfg.JoinAt.
@@ -211,6 +217,10 @@ func New(cfg Config) (*Handset, error) {
 		JoinAt: cfg.JoinAt, rng: cfg.Rand, crypto: cfg.Crypto, Encrypt: cfg.Crypto != nil,
 		calls: map[uint32]*callInfo{}, decs: map[uint32]voice.Codec{}, lateCand: map[uint32]clock.Slot{}}
 	h.C.LateEntryS, h.C.JoinToAudioS = -1, -1
+	h.secureOnly = map[uint32]bool{}
+	for _, g := range cfg.SecureOnly {
+		h.secureOnly[g] = true
+	}
 	var err error
 	if h.enc, err = cfg.NewCodec(); err != nil {
 		return nil, err

@@ -415,7 +415,13 @@ func (h *Handset) playFrame(now clock.Slot, gssi uint32, c *callInfo, pos int, b
 		bad = true
 	}
 	playable := !bad
-	if h.crypto != nil && c.encrypted && count {
+	if !c.encrypted && h.secureOnly[gssi] {
+		// A call announced as clear in a secure-only talkgroup: refuse it.
+		if count {
+			h.C.ClearRefused++
+		}
+		playable = false
+	} else if h.crypto != nil && c.encrypted && count {
 		playable = h.crypto.RxFrame(now, gssi, frame, bad)
 		if !playable && !bad {
 			h.C.FramesNoSync++

@@ -55,6 +55,9 @@ type Scenario struct {
 	// ReplayAtS, with CompromisedBS, makes that base station replay the first
 	// transmission it relayed (up to 2 s of it) at this time [s], > 0.
 	ReplayAtS float64 `yaml:"replay_at_s"`
+	// Downgrade, with CompromisedBS, makes that base station announce every
+	// encrypted call as clear (a downgrade attack through the encryption flag).
+	Downgrade bool `yaml:"downgrade"`
 
 	// Dir is the directory relative WAV paths are resolved against (set by Load).
 	Dir string `yaml:"-"`
@@ -591,6 +594,9 @@ func (s *Scenario) validate(lines map[string]int) error {
 	}
 	if s.CompromisedBS != "" && !cells[s.CompromisedBS] {
 		v.fail("compromised_bs", "no cell named %q", s.CompromisedBS)
+	}
+	if s.Downgrade && s.CompromisedBS == "" {
+		v.fail("downgrade", "a downgrade needs a compromised_bs")
 	}
 	if s.ReplayAtS != 0 {
 		v.rangeF("replay_at_s", s.ReplayAtS, 0.1, MaxDurationS)
