@@ -149,3 +149,40 @@ func TestCollision(t *testing.T) {
 		t.Error("the stronger signal was not captured")
 	}
 }
+
+// TestNoAllocs: coding, the channel and decoding of a slot allocate nothing
+// once the buffers are warm.
+func TestNoAllocs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	p := New(rng)
+	l := NewLink("tu50", 15, 18, 0, rng)
+	blk := link.Block{Kind: link.Traffic, Speech: [2][]byte{randBits(rng, 137), randBits(rng, 137)}}
+	var out link.Block
+	bits := make([]byte, 0, Type5Bits)
+	f := func() {
+		bits = p.Encode(bits[:0], 1, &blk)
+		p.Receive(&out, 1, 0.5, []Tx{{Bits: bits, Link: l}}, &blk)
+	}
+	f()
+	if n := testing.AllocsPerRun(50, f); n != 0 {
+		t.Errorf("%v allocations per slot", n)
+	}
+}
+
+func BenchmarkSlot(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	p := New(rng)
+	l := NewLink("tu50", 15, 18, 0, rng)
+	blk := link.Block{Kind: link.Traffic, Speech: [2][]byte{randBits(rng, 137), randBits(rng, 137)}}
+	var out link.Block
+	bits := make([]byte, 0, Type5Bits)
+	txs := []Tx{{Link: l}}
+	b.ReportAllocs()
+	for b.Loop() {
+		bits = p.Encode(bits[:0], 1, &blk)
+		txs[0].Bits = bits
+		p.Receive(&out, 1, 0.5, txs, &blk)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "slots/s")
+	b.ReportMetric(float64(b.N)*0.0141667/b.Elapsed().Seconds(), "x-realtime")
+}
