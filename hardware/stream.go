@@ -21,6 +21,9 @@ func (c *Counters) AddDropped(n int) {
 	c.overflows.Add(1)
 }
 
+// ExtendDropped counts n more samples lost in the overrun event counted last.
+func (c *Counters) ExtendDropped(n int) { c.dropped.Add(uint64(n)) }
+
 // AddUnderrun counts one TX underrun.
 func (c *Counters) AddUnderrun() { c.underruns.Add(1) }
 

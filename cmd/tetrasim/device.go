@@ -273,3 +273,49 @@ func checkCipherOnAir(f *deviceFlags, cipher string) error {
 	}
 	return nil
 }
+
+// reportStats prints the device's counters to w every interval while they show
+// lost samples (dropped, overflows, underruns), and once more when stop is
+// called if anything was lost: the "visible dropped-sample counters" of a live
+// receiver or transmitter. Call stop (idempotent) before returning.
+func reportStats(ctx context.Context, w io.Writer, d hardware.Device, every time.Duration) (stop func()) {
+	base := d.Stats()
+	line := func(s hardware.Stats) string {
+		return fmt.Sprintf("%s: %d samples, dropped %d in %d overflows, %d underruns",
+			d.Info().Driver, s.Samples-base.Samples, s.Dropped-base.Dropped, s.Overflows-base.Overflows, s.Underruns-base.Underruns)
+	}
+	lost := func(s hardware.Stats) bool {
+		return s.Dropped != base.Dropped || s.Overflows != base.Overflows || s.Underruns != base.Underruns
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		var last hardware.Stats
+		for {
+			select {
+			case <-t.C:
+				if s := d.Stats(); lost(s) && s != last {
+					fmt.Fprintln(w, "tetrasim:", line(s))
+					last = s
+				}
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			close(done)
+			<-finished
+			if s := d.Stats(); lost(s) {
+				fmt.Fprintln(w, "tetrasim:", line(s))
+			}
+		})
+	}
+}

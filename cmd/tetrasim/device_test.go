@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -101,5 +102,30 @@ func TestDeviceErrors(t *testing.T) {
 func TestHelpHasLegalNote(t *testing.T) {
 	if !strings.Contains(txLegalNote, "--cipher clear") || !strings.Contains(txLegalNote, "amateur") {
 		t.Error("legal note lost its warning")
+	}
+}
+
+func TestReportStats(t *testing.T) {
+	ctx := context.Background()
+	rx := flagsFor(t, hardware.RX, "--device", "loopback=stats,drop=1,seed=1")
+	tx := flagsFor(t, hardware.TX, "--device", "loopback=stats")
+	snk, err := openSinkWithSafety(ctx, &bytes.Buffer{}, tx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := openSourceFlag(ctx, rx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var out bytes.Buffer
+	stop := reportStats(ctx, &out, src, time.Hour)
+	snk.WriteIQ(ctx, make([]complex64, 4096))
+	snk.Close()
+	src.ReadIQ(ctx, make([]complex64, 16)) // every block is dropped: EOF
+	stop()
+	stop()
+	if !strings.Contains(out.String(), "dropped 4096 in 4 overflows") {
+		t.Errorf("report: %q", out.String())
 	}
 }

@@ -305,14 +305,18 @@ func (e *end) apply(s []complex64, offsetHz, rate float64) int {
 	}
 	out := 0
 	for i := 0; i < len(s); {
-		if im.dropLeft == 0 {
+		fresh := im.dropLeft == 0
+		if fresh {
 			im.dropLeft = dropBlock
 			im.dropping = im.rng.Float64() < im.drop
 		}
 		k := min(im.dropLeft, len(s)-i)
-		if im.dropping {
-			e.c.AddDropped(k)
-		} else {
+		switch {
+		case im.dropping && fresh:
+			e.c.AddDropped(k) // one overflow event per dropped block
+		case im.dropping:
+			e.c.ExtendDropped(k)
+		default:
 			copy(s[out:], s[i:i+k])
 			out += k
 		}

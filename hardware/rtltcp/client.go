@@ -437,9 +437,13 @@ func (c *Client) checkLag(now time.Time) {
 	got := float64(c.total - c.lagBase)
 	short := expected - got - c.opts.LagSlack*rate
 	if short > 0 {
-		c.lagging.Store(true)
+		was := c.lagging.Swap(true)
 		if s := uint64(short); s > c.dropped {
-			c.c.AddDropped(int(s - c.dropped))
+			if was {
+				c.c.ExtendDropped(int(s - c.dropped))
+			} else {
+				c.c.AddDropped(int(s - c.dropped)) // a new lagging episode: one overflow event
+			}
 			c.dropped = s
 		}
 	} else {
