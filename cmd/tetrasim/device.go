@@ -14,6 +14,9 @@ package main
 //	snk, err := openSinkWithSafety(ctx, cmd.ErrOrStderr(), df, plannedDuration)
 //	snk.WriteIQ(ctx, samples); snk.Flush(ctx); snk.Close()
 //
+//	stop := reportStats(ctx, cmd.ErrOrStderr(), src, time.Second) // live lost-sample counters
+//	defer stop()
+//
 // A sink that records (sigmf=, file=X.sigmf-meta) also implements
 // hardware.Annotator for burst annotations.
 
