@@ -63,7 +63,9 @@
 // Grep for "Deviation" in sim/...: simplified CMCE/MM/SDS PDU layouts
 // (sim/cmce), random access as full-slot MAC-DATA on the MCCH, no BSCH/BNCH or
 // AACH at "bits" fidelity, flat fading at "bits" fidelity, a repeated start SAF
-// (sim/ms), no handover for moving handsets (speed only sets the Doppler).
+// (sim/ms). Moving handsets reselect the nearest cell (200 m hysteresis,
+// checked every half multiframe) at "bits" fidelity only; distance does not
+// change a link's Eb/N0 (each link's channel is set in the scenario).
 //
 // # Files
 //

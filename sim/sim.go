@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -353,6 +354,9 @@ func (sm *Sim) Run(ctx context.Context, progress func(now, end clock.Slot)) erro
 }
 
 func (sm *Sim) step(s clock.Slot) {
+	if s%reselectSlots == 0 && s > 0 {
+		sm.reselect(s)
+	}
 	sm.core.Tick(s)
 	if sm.keys != nil {
 		sm.keys.tick(s)
@@ -543,4 +547,65 @@ type ulSent struct {
 	h    *handset
 	blk  *link.Block
 	bits []byte
+}
+
+// reselectSlots is how often moving handsets check for a nearer cell (0.51 s).
+const reselectSlots = clock.SlotsPerMulti / 2
+
+// hysteresisM is how much nearer [m] another cell must be before a handset moves.
+const hysteresisM = 200
+
+// position returns where handset h is at time t [s]: along Position and then
+// its Path waypoints at its speed, staying at the last one.
+func (h *handset) position(t float64) []float64 {
+	if len(h.cfg.Position) != 2 {
+		return nil
+	}
+	pts := append([][]float64{h.cfg.Position}, h.cfg.Path...)
+	d := h.cfg.SpeedKMH / 3.6 * t // metres travelled
+	for i := 0; i+1 < len(pts); i++ {
+		a, b := pts[i], pts[i+1]
+		seg := math.Hypot(b[0]-a[0], b[1]-a[1])
+		if d <= seg && seg > 0 {
+			f := d / seg
+			return []float64{a[0] + f*(b[0]-a[0]), a[1] + f*(b[1]-a[1])}
+		}
+		d -= seg
+	}
+	return pts[len(pts)-1]
+}
+
+func dist(p []float64, c *cell) float64 {
+	if len(p) != 2 || len(c.cfg.Position) != 2 {
+		return math.Inf(1)
+	}
+	return math.Hypot(p[0]-c.cfg.Position[0], p[1]-c.cfg.Position[1])
+}
+
+// reselect moves handsets that travelled closer to another cell (bits
+// fidelity only: at iq fidelity each receiver is synchronised to its cell).
+func (sm *Sim) reselect(s clock.Slot) {
+	if len(sm.cells) < 2 || sm.Scn.Fidelity == "iq" {
+		return
+	}
+	for _, h := range sm.hs {
+		if len(h.cfg.Path) == 0 || h.cfg.Cell != "" || !h.On() {
+			continue
+		}
+		p := h.position(s.Seconds())
+		best := h.cell
+		for _, c := range sm.cells {
+			if dist(p, c) < dist(p, best)-hysteresisM {
+				best = c
+			}
+		}
+		if best == h.cell {
+			continue
+		}
+		old := h.cell
+		old.hs = slices.DeleteFunc(old.hs, func(x *handset) bool { return x == h })
+		best.hs = append(best.hs, h)
+		h.cell = best
+		h.Reselect(s)
+	}
 }

@@ -332,3 +332,35 @@ downgrade: true
 		t.Errorf("secure-only group under downgrade: refused %d, played %d", l.C.ClearRefused, l.FramesCompared)
 	}
 }
+
+// TestReselection: a handset driving from cell A to cell B during a call
+// re-registers in B and hears the call there again by late entry.
+func TestReselection(t *testing.T) {
+	y := `seed: 11
+cipher: e2ee
+cells:
+  - {name: A, position: [0, 0], channel: {model: tu50, ebn0_db: 25}}
+  - {name: B, position: [1000, 0], channel: {model: tu50, ebn0_db: 25}}
+talkgroups: [{name: g}]
+handsets:
+  - {name: talker, position: [0, 100], talkgroups: [g]}
+  - {name: mover, position: [400, 0], path: [[900, 0]], speed_kmh: 450, talkgroups: [g]}
+  - {name: other, position: [1000, 100], talkgroups: [g]}
+talks: [{who: talker, at_s: 0.5, duration_s: 5.0, wav: "builtin:vk5qi"}]
+`
+	r := run(t, y)
+	m := handsetReport(t, r, "mover")
+	t.Logf("mover: late entry %.3f s after reselection, %d/%d frames", m.C.LateEntryS, m.FramesIdentical, m.FramesCompared)
+	if m.C.Reselections != 1 || m.Cell != "B" {
+		t.Fatalf("mover: %d reselections, in cell %s", m.C.Reselections, m.Cell)
+	}
+	if m.C.LateEntryS < 0 || m.C.LateEntryS > 1.1 {
+		t.Errorf("late entry after reselection: %.3f s", m.C.LateEntryS)
+	}
+	if m.FramesCompared < 60 || m.FramesIdentical < m.FramesCompared*8/10 {
+		t.Errorf("mover heard %d/%d frames", m.FramesIdentical, m.FramesCompared)
+	}
+	if r.Core.Registrations != 4 {
+		t.Errorf("core: %+v", r.Core)
+	}
+}

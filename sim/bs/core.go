@@ -166,6 +166,11 @@ func (c *Core) Tick(now clock.Slot) {
 func (c *Core) register(b *BS, issi uint32, groups []uint32) {
 	if old := c.loc[issi]; old != nil && old != b {
 		old.forget(issi)
+		// It left its old cell: a floor it held or asked for is given up.
+		for g, call := range c.calls {
+			c.ceased(old, issi, g)
+			call.queue = slices.DeleteFunc(call.queue, func(r request) bool { return r.issi == issi })
+		}
 	}
 	c.loc[issi] = b
 	for _, m := range c.members {

@@ -91,9 +91,12 @@ type Counters struct {
 	// ClearRefused counts frames of calls announced as clear in a secure-only
 	// talkgroup, which the handset refuses to play ("red", a downgrade).
 	ClearRefused int `json:"clear_frames_refused"`
-	// LateEntryS is, for a handset that joined a running call, the time from
-	// learning of the call (D-SETUP) to its first played speech frame [s]; -1 if
-	// it never joined one late.
+	// Reselections counts moves to another cell.
+	Reselections int `json:"cell_reselections"`
+	// LateEntryS is, for a handset that joined a running call (powered on late,
+	// or after moving to another cell), the time from learning of the call
+	// (D-SETUP) to its first played speech frame [s], the worst if several; -1
+	// if it never joined one late.
 	LateEntryS float64 `json:"late_entry_s"`
 	// JoinToAudioS is the time from power-on to the first played frame [s], -1 if none.
 	JoinToAudioS float64 `json:"join_to_audio_s"`

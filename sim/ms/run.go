@@ -241,7 +241,7 @@ func (h *Handset) handle(now clock.Slot, p cmce.PDU) {
 			}
 			c = &callInfo{id: p.CallID, knownAt: now}
 			h.calls[p.GSSI] = c
-			if h.JoinAt > 0 && p.Talker != 0 && p.Talker != h.ISSI {
+			if (h.JoinAt > 0 || h.C.Reselections > 0) && p.Talker != 0 && p.Talker != h.ISSI {
 				h.lateCand[p.GSSI] = now
 			}
 		}
@@ -445,7 +445,7 @@ func (h *Handset) playFrame(now clock.Slot, gssi uint32, c *callInfo, pos int, b
 	f.Bits, f.Bad = frame, !playable
 	if playable {
 		if lc, ok := h.lateCand[gssi]; ok {
-			h.C.LateEntryS = now.Seconds() - lc.Seconds()
+			h.C.LateEntryS = max(h.C.LateEntryS, now.Seconds()-lc.Seconds()) // the worst one
 			delete(h.lateCand, gssi)
 		}
 		if h.C.JoinToAudioS < 0 {
@@ -659,4 +659,32 @@ func (h *Handset) CryptoStats() CryptoStats {
 		return CryptoStats{}
 	}
 	return h.crypto.Stats()
+}
+
+// Reselect moves the handset to another cell (cell reselection, EN 300 392-2
+// clause 18.3.4, simplified): it drops its calls and any transmission in
+// progress and registers again, with its group attachments, in the new cell;
+// a call running there reaches it by late entry.
+func (h *Handset) Reselect(now clock.Slot) {
+	if !h.on {
+		return
+	}
+	h.C.Reselections++
+	if h.tx != nil && h.crypto != nil {
+		_, _ = h.crypto.EndTx(now, h.tx.gssi)
+	}
+	h.tx = nil
+	for g, c := range h.calls {
+		if c.rxStarted && h.crypto != nil {
+			h.crypto.RxEnd(g)
+		}
+		delete(h.calls, g)
+	}
+	clear(h.lateCand)
+	h.registered = false
+	h.ul = h.ul[:0]
+	h.backoffUntil = now
+	h.queueUL(cmce.PDU{Type: cmce.ULocationUpdateDemand, SSI: h.ISSI, Groups: h.Groups}, func(p cmce.PDU) bool {
+		return p.Type == cmce.DLocationUpdateAccept && p.SSI == h.ISSI
+	})
 }
