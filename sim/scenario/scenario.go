@@ -101,11 +101,14 @@ type Handset struct {
 	Name string `yaml:"name"`
 	// ISSI is the individual short subscriber identity, 1..2^24-1.
 	ISSI uint32 `yaml:"issi"`
-	// Cell names the cell the handset camps on; empty means the nearest.
+	// Cell names the cell the handset camps on for the whole run; empty means
+	// the nearest, which may change as it moves.
 	Cell string `yaml:"cell"`
 	// Position [m] (x, y) at time 0.
 	Position []float64 `yaml:"position"`
-	// Path is a list of waypoints [m] visited in order at SpeedKMH after Position.
+	// Path is a list of waypoints [m] visited in order at SpeedKMH after
+	// Position. A handset without a fixed Cell moves to a nearer cell on the way
+	// (cell reselection, at "bits" fidelity).
 	Path [][]float64 `yaml:"path"`
 	// SpeedKMH sets the Doppler spread of its links [km/h], 0..500.
 	SpeedKMH float64 `yaml:"speed_kmh"`
