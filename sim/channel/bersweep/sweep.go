@@ -25,6 +25,7 @@ package bersweep
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -88,6 +89,18 @@ type Point struct {
 	Blocks      int64   `json:"blocks,omitempty"`       // blocks decoded
 	BlockErrors int64   `json:"block_errors,omitempty"` // blocks in error
 	ChannelBER  float64 `json:"channel_ber,omitempty"`  // raw BER of the type-5 bits
+}
+
+// MarshalJSON writes the point; uncoded points have no "fer".
+func (p Point) MarshalJSON() ([]byte, error) {
+	type plain Point
+	if p.Channel != "" {
+		return json.Marshal(plain(p))
+	}
+	return json.Marshal(struct {
+		plain
+		FER *float64 `json:"fer,omitempty"`
+	}{plain: plain(p)})
 }
 
 // Validate checks the configuration.

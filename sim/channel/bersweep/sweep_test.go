@@ -2,6 +2,8 @@ package bersweep
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"math"
 	"testing"
 
@@ -130,5 +132,16 @@ func TestUplinkBursts(t *testing.T) {
 		if p.LostSlots != 0 {
 			t.Errorf("%v: %d bursts lost", det, p.LostSlots)
 		}
+	}
+}
+
+func TestPointJSON(t *testing.T) {
+	u, _ := json.Marshal(Point{EbN0dB: 1, BER: 0.1, Bits: 10, Errors: 1, TheoryBER: 0.09})
+	if strings.Contains(string(u), "fer") || !strings.Contains(string(u), `"theory_ber":0.09`) {
+		t.Errorf("uncoded JSON %s", u)
+	}
+	c, _ := json.Marshal(Point{Channel: "SCH/F", FER: 0})
+	if !strings.Contains(string(c), `"fer":0`) {
+		t.Errorf("coded JSON %s", c)
 	}
 }
