@@ -3,8 +3,8 @@ package bersweep
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/tetrasim/tetrasim/radio/lmac"
