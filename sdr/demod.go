@@ -60,6 +60,17 @@ const (
 	Bursts
 )
 
+// String returns "continuous" or "bursts".
+func (m Mode) String() string {
+	switch m {
+	case Continuous:
+		return "continuous"
+	case Bursts:
+		return "bursts"
+	}
+	return fmt.Sprintf("Mode(%d)", int(m))
+}
+
 // SyncPattern is a known bit sequence at a fixed place in the 510-bit slot: a
 // training sequence of EN 300 392-2 clause 9.4.4.3 (n, p, q, x, y, the tails).
 // sdr knows no sequence itself; the caller (sim/air) supplies them from radio.
