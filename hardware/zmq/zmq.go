@@ -76,15 +76,34 @@ func (o *Options) defaults(dir hardware.Direction) error {
 
 func quiet() zmq4.Option { return zmq4.WithLogger(log.New(io.Discard, "", 0)) }
 
-func connect(sock zmq4.Socket, endpoint string, bind bool) error {
+// dialRetry and dialRetries bound how long a connecting socket waits for its
+// peer: 40 × 250 ms = 10 s (or until the context given to NewSource or NewSink ends).
+const (
+	dialRetry   = 250 * time.Millisecond
+	dialRetries = 40
+)
+
+func dialOpts() []zmq4.Option {
+	return []zmq4.Option{quiet(), zmq4.WithDialerRetry(dialRetry), zmq4.WithDialerMaxRetries(dialRetries), zmq4.WithAutomaticReconnect(true)}
+}
+
+// connect binds or dials; ctx ends a dial that waits for its peer (by
+// cancelling the socket, via cancel).
+func connect(ctx context.Context, cancel context.CancelFunc, sock zmq4.Socket, endpoint string, bind bool) error {
 	if bind {
 		if err := sock.Listen(endpoint); err != nil {
 			return fmt.Errorf("zmq: bind %s: %w", endpoint, err)
 		}
 		return nil
 	}
-	if err := sock.Dial(endpoint); err != nil {
-		return fmt.Errorf("zmq: connect %s: %w (is the GNU Radio flowgraph running?)", endpoint, err)
+	stop := context.AfterFunc(ctx, cancel)
+	err := sock.Dial(endpoint)
+	stop()
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("zmq: connect %s: %w", endpoint, ctx.Err())
+		}
+		return fmt.Errorf("zmq: connect %s: no peer within %v: %w (is the GNU Radio flowgraph running, with its sink bound there?)", endpoint, dialRetry*dialRetries, err)
 	}
 	return nil
 }
@@ -115,12 +134,12 @@ func NewSource(ctx context.Context, endpoint string, o Options) (*Source, error)
 	sctx, cancel := context.WithCancel(context.Background())
 	var sock zmq4.Socket
 	if o.Pattern == "sub" {
-		sock = zmq4.NewSub(sctx, quiet(), zmq4.WithDialerRetry(100*time.Millisecond), zmq4.WithDialerMaxRetries(-1))
+		sock = zmq4.NewSub(sctx, dialOpts()...)
 	} else {
-		sock = zmq4.NewPull(sctx, quiet(), zmq4.WithDialerRetry(100*time.Millisecond), zmq4.WithDialerMaxRetries(-1))
+		sock = zmq4.NewPull(sctx, dialOpts()...)
 	}
 	bind := o.Bind != nil && *o.Bind
-	if err := connect(sock, endpoint, bind); err != nil {
+	if err := connect(ctx, cancel, sock, endpoint, bind); err != nil {
 		cancel()
 		sock.Close()
 		return nil, err
@@ -294,10 +313,10 @@ func NewSink(ctx context.Context, endpoint string, o Options) (*Sink, error) {
 	if o.Pattern == "pub" {
 		sock = zmq4.NewPub(sctx, quiet())
 	} else {
-		sock = zmq4.NewPush(sctx, quiet(), zmq4.WithDialerRetry(100*time.Millisecond), zmq4.WithDialerMaxRetries(-1))
+		sock = zmq4.NewPush(sctx, dialOpts()...)
 	}
 	bind := o.Bind == nil || *o.Bind
-	if err := connect(sock, endpoint, bind); err != nil {
+	if err := connect(ctx, cancel, sock, endpoint, bind); err != nil {
 		cancel()
 		sock.Close()
 		return nil, err

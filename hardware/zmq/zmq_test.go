@@ -181,3 +181,18 @@ func TestCloseUnblocks(t *testing.T) {
 		t.Fatal("Close did not unblock ReadIQ")
 	}
 }
+
+// TestDialNoPeer: a connecting source gives up when its context ends, with a
+// clear error, instead of waiting for ever.
+func TestDialNoPeer(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := NewSource(ctx, "tcp://127.0.0.1:1", Options{Pattern: "sub"})
+	if err == nil || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("took %v", d)
+	}
+}
