@@ -110,3 +110,30 @@ func TestRangeClamp(t *testing.T) {
 		t.Errorf("Clamp(47) step 2 = %g", got)
 	}
 }
+
+// FuzzParseArgs: device strings (from users and config files) parse or fail
+// with ErrBadSpec; a parsed one keeps every key it was given. Never a panic.
+func FuzzParseArgs(f *testing.F) {
+	for _, s := range []string{"file=cap.cu8,rate=2.304e6", "rec.sigmf-meta", "loopback", "rtltcp=[::1]:1234,gain=auto", "=", ",,,", "a=b=c,d", "x,y=1,y=2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := ParseArgs(s)
+		if err != nil {
+			if !errors.Is(err, ErrBadSpec) {
+				t.Fatalf("error %v does not wrap ErrBadSpec", err)
+			}
+			return
+		}
+		if a.Driver == "" {
+			t.Fatal("parsed without a driver")
+		}
+		for k := range a.Params {
+			if k == "" || !a.Has(k) {
+				t.Fatalf("bad key %q", k)
+			}
+			_, _ = a.Float(k, 0)
+			_, _ = a.Bool(k, false)
+		}
+	})
+}
