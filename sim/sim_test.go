@@ -202,6 +202,9 @@ eavesdropper: {cell: A}
 // channel, monitoring receiver) delivers bit-exact speech on a clean channel,
 // with every E2EE tag verified and the end-of-transmission signature checked.
 func TestIQFidelity(t *testing.T) {
+	if raceEnabled {
+		t.Skip("every burst through the modem takes 15 s under the race detector; the plain test run covers it")
+	}
 	y := strings.Replace(scenario.DefaultYAML, "fidelity: bits", "fidelity: iq", 1)
 	y = strings.Replace(y, "channel: {model: tu50, ebn0_db: 20}", "channel: {model: clean}", 1)
 	y = strings.Replace(y, "duration_s: 5.0", "duration_s: 3.0", 1)
