@@ -43,14 +43,22 @@ func ulBurst(rng *rand.Rand, p bool) []byte {
 // carrier offset, phase and timing; every burst must be found once, in its slot,
 // with no false bursts in the empty slots, and demodulated without errors.
 func TestDemodBursts(t *testing.T) {
-	for _, det := range []Detector{Coherent, Differential} {
-		t.Run(det.String(), func(t *testing.T) {
+	for _, c := range []struct {
+		det              Detector
+		offset, offsetHz float64 // common carrier offset, and what the caller tells
+	}{
+		{Coherent, 0, 0}, {Differential, 0, 0},
+		{Coherent, 20000, 19700}, {Differential, -20000, -20300},
+	} {
+		det := c.det
+		t.Run(fmt.Sprintf("%v/offset%+.0f", det, c.offset), func(t *testing.T) {
 			const sps = 4
 			rng := rand.New(rand.NewPCG(21, 21))
 			slotLen := SlotSymbols * sps
 			const nslots = 40
 			x := make([]complex64, (nslots+5)*slotLen) // room for the search look-ahead
 			busy := map[int][]byte{}
+			cfos := map[int]float64{}
 			lead := 3*slotLen/2 + 123 // first slot starts here
 			for sl := 0; sl < nslots; sl++ {
 				if rng.IntN(3) == 0 {
@@ -64,7 +72,8 @@ func TestDemodBursts(t *testing.T) {
 				k += m.Process(out[k:], b[34:496])
 				k += m.Silence(out[k:], 7)
 				k += m.Flush(out[k:])
-				cfo := (rng.Float64()*2 - 1) * 800 // Hz
+				cfo := c.offset + (rng.Float64()*2-1)*800 // Hz
+				cfos[sl] = cfo
 				ph := rng.Float64() * 2 * math.Pi
 				at := lead + sl*slotLen - m.Delay() + rng.IntN(3) // small timing jitter
 				for i := 0; i < k && at+i < len(x); i++ {
@@ -81,9 +90,11 @@ func TestDemodBursts(t *testing.T) {
 			for i := range x {
 				x[i] += complex(float32(sd*rng.NormFloat64()), float32(sd*rng.NormFloat64()))
 			}
-			got := demodAll(t, ulConfig(sps, det), x, func() int { return 1000 })
+			cfg := ulConfig(sps, det)
+			cfg.OffsetHz = c.offsetHz
+			got := demodAll(t, cfg, x, func() int { return 1000 })
 			crng := rand.New(rand.NewPCG(5, 5))
-			other := demodAll(t, ulConfig(sps, det), x, func() int { return 1 + crng.IntN(5000) })
+			other := demodAll(t, cfg, x, func() int { return 1 + crng.IntN(5000) })
 			if len(other) != len(got) {
 				t.Fatalf("chunking changes the burst count: %d vs %d", len(got), len(other))
 			}
@@ -92,7 +103,7 @@ func TestDemodBursts(t *testing.T) {
 					t.Fatalf("chunking changes burst %d", i)
 				}
 			}
-			dm, _ := NewDemodulator(ulConfig(sps, det))
+			dm, _ := NewDemodulator(cfg)
 			dst := make([]Slot, dm.OutLen(len(x)))
 			dm.Process(dst, x[:len(x)/2])
 			if a := testing.AllocsPerRun(3, func() { dm.Reset(); dm.Process(dst, x) }); a != 0 {
@@ -120,6 +131,9 @@ func TestDemodBursts(t *testing.T) {
 				}
 				if errs > 0 {
 					t.Errorf("slot %d: %d bit errors (CFO est %.0f Hz)", sl, errs, s.CFOHz)
+				}
+				if math.Abs(s.CFOHz-cfos[sl]) > 50 {
+					t.Errorf("slot %d: CFO estimate %.0f Hz, want %.0f", sl, s.CFOHz, cfos[sl])
 				}
 			}
 			if len(seen) != len(busy) {

@@ -102,10 +102,12 @@ type DemodConfig struct {
 	// mode; 0 means 25 000. It is limited to half the input rate. In burst mode the
 	// frequency offset of each burst is estimated within ±2 kHz.
 	MaxCFOHz float64
-	// In burst mode the matched filter stays centred on 0 Hz and each burst's offset
-	// (within ±2 kHz) is corrected after it: an offset of 1.5 kHz costs about
-	// 0.3 dB, so tune the input close to the carrier (an uplink handset is locked
-	// to the base station).
+	// OffsetHz (burst mode) is a known carrier offset [Hz], |OffsetHz| < half the
+	// input rate, removed before the matched filter, e.g. the crystal error of the
+	// receiving SDR measured on the downlink. The remaining offset of each burst
+	// (within ±2 kHz) is estimated and corrected after the filter: 1.5 kHz left
+	// costs about 0.3 dB. Continuous mode finds the offset itself and ignores this.
+	OffsetHz float64
 	//
 	// BurstThreshold (burst mode) is the normalised training correlation, in (0, 1),
 	// above which a burst is accepted; 0 means 0.6. The training of a burst must
@@ -289,6 +291,9 @@ func NewDemodulator(cfg DemodConfig) (*Demodulator, error) {
 	if cfg.Mode != Continuous && cfg.Mode != Bursts {
 		return nil, errors.New("sdr: demodulator: unknown mode")
 	}
+	if math.IsNaN(cfg.OffsetHz) || math.Abs(cfg.OffsetHz) >= float64(cfg.SamplesPerSymbol*SymbolRate)/2 {
+		return nil, errors.New("sdr: demodulator OffsetHz must be within half the input rate")
+	}
 	if cfg.BurstThreshold == 0 {
 		cfg.BurstThreshold = 0.6
 	}
@@ -410,6 +415,9 @@ func (d *Demodulator) Reset() {
 	d.nco.Reset()
 	d.mf.Reset()
 	if d.cfg.Mode == Bursts {
+		if err := d.nco.SetFrequencyHz(-d.cfg.OffsetHz); err != nil {
+			panic(err) // checked in NewDemodulator
+		}
 		d.locked = true // the working buffer is fed directly
 		d.tSearch = float64(d.mfTaps + extra*d.spw)
 		d.tStart = d.tSearch
@@ -1418,6 +1426,6 @@ func (d *Demodulator) burst(s *Slot, start float64) {
 	}
 	s.Sample = smp
 	s.Index = int64(math.Round(float64(smp-d.firstSmp) / float64(SlotSymbols*d.sps)))
-	s.CFOHz = d.omega / (2 * math.Pi) * SymbolRate
+	s.CFOHz = d.cfg.OffsetHz + d.omega/(2*math.Pi)*SymbolRate
 	s.ClockPPM = 0
 }
