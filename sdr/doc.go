@@ -23,7 +23,7 @@
 // In: complex64 samples at SamplesPerSymbol × 18 kS/s (>= 2 samples per symbol; use
 // NewChannelFilter or NewResampler to get there from a device rate), any chunking.
 // The carrier may be off by up to ±25 kHz (continuous mode; limited to half the
-// input rate) and the sample clock by ±1000 ppm (the clock error is estimated on the
+// input rate; in burst mode ±2 kHz around DemodConfig.OffsetHz) and the sample clock by ±1000 ppm (the clock error is estimated on the
 // acquisition block and then tracked).
 //
 // Configuration: the demodulator knows no training sequence. The caller (sim/air,
