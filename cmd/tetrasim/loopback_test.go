@@ -97,3 +97,32 @@ func TestLoopbackTxIntoRecord(t *testing.T) {
 		t.Errorf("record: %s", e)
 	}
 }
+
+// TestRecordAnnotatesDrops: samples lost on the way (loopback drop=) show in the
+// counters record prints and as "dropped" annotations in the recording.
+func TestRecordAnnotatesDrops(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out := filepath.Join(t.TempDir(), "drops.sigmf-meta")
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); runCtx(ctx, "tx", "--device", "loopback=drops", "--rate", "36000", "--seconds", "1") }()
+	_, e, err := runCtx(ctx, "record", "--device", "loopback=drops,drop=0.3,seed=2", "--rate", "36000", "--seconds", "10", "--out", out)
+	wg.Wait()
+	if err != nil {
+		t.Fatal(err, e)
+	}
+	m, err := sigmf.ReadMeta(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, a := range m.Annotations {
+		if a.Label == "dropped" {
+			n++
+		}
+	}
+	if n == 0 || !strings.Contains(e, "dropped") || strings.Contains(e, "dropped 0 samples") {
+		t.Errorf("%d drop annotations; stderr: %s", n, e)
+	}
+}
