@@ -23,8 +23,9 @@
 // In: complex64 samples at SamplesPerSymbol × 18 kS/s (>= 2 samples per symbol; use
 // NewChannelFilter or NewResampler to get there from a device rate), any chunking.
 // The carrier may be off by up to ±25 kHz (continuous mode; limited to half the
-// input rate; in burst mode ±2 kHz around DemodConfig.OffsetHz) and the sample clock by ±1000 ppm (the clock error is estimated on the
-// acquisition block and then tracked).
+// input rate; in burst mode ±2 kHz around DemodConfig.OffsetHz) and the sample
+// clock by ±1000 ppm (continuous mode: estimated on the acquisition block, then
+// tracked; burst mode: each burst is timed on its own).
 //
 // Configuration: the demodulator knows no training sequence. The caller (sim/air,
 // with the sequences of package radio) lists in DemodConfig.Training the
