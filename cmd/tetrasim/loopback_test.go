@@ -106,7 +106,10 @@ func TestRecordAnnotatesDrops(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "drops.sigmf-meta")
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() { defer wg.Done(); runCtx(ctx, "tx", "--device", "loopback=drops", "--rate", "36000", "--seconds", "1") }()
+	go func() {
+		defer wg.Done()
+		runCtx(ctx, "tx", "--device", "loopback=drops", "--rate", "36000", "--seconds", "1")
+	}()
 	_, e, err := runCtx(ctx, "record", "--device", "loopback=drops,drop=0.3,seed=2", "--rate", "36000", "--seconds", "10", "--out", out)
 	wg.Wait()
 	if err != nil {
