@@ -25,7 +25,8 @@
 // The carrier may be off by up to ±25 kHz (continuous mode; limited to half the
 // input rate; in burst mode ±2 kHz around DemodConfig.OffsetHz) and the sample
 // clock by ±1000 ppm (continuous mode: estimated on the acquisition block, then
-// tracked; burst mode: each burst is timed on its own).
+// tracked; burst mode: each burst is timed on its own at the nominal rate, fine
+// to about ±200 ppm).
 //
 // Configuration: the demodulator knows no training sequence. The caller (sim/air,
 // with the sequences of package radio) lists in DemodConfig.Training the
