@@ -450,13 +450,6 @@ func (sm *Sim) step(s clock.Slot) {
 	}
 }
 
-// sortedHandsets returns handsets in scenario order.
-func (sm *Sim) sortedHandsets() []*handset {
-	out := append([]*handset(nil), sm.hs...)
-	sort.SliceStable(out, func(i, j int) bool { return false })
-	return out
-}
-
 // iqDownlink modulates downlink slot s of cell c and runs it through every
 // handset's channel and receiver (iq fidelity).
 func (sm *Sim) iqDownlink(c *cell, s clock.Slot, blk *link.Block) error {

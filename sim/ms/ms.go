@@ -81,7 +81,6 @@ type Counters struct {
 	TrafficRx         int     `json:"traffic_blocks"`
 	BitErrors         int64   `json:"bit_errors"`
 	Bits              int64   `json:"bits"`
-	ULBitErrors       int64   `json:"-"`
 	Grants            int     `json:"floor_grants"`
 	Queued            int     `json:"floor_queued"`
 	Preempted         int     `json:"preempted"`
