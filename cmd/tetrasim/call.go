@@ -29,12 +29,14 @@ func newCallCmd() *cobra.Command {
 		quiet    bool
 		fidelity string
 		cipher   string
+		printScn bool
 	)
 	c := &cobra.Command{
 		Use:   "call",
 		Short: "Simulate encrypted group calls over a TETRA-style network (built-in scenario without --scenario)",
 		Example: `  tetrasim call                          # built-in scenario, outputs in call-out/
   tetrasim call --fidelity iq --out demo  # every burst through the modem
+  tetrasim call --print-scenario > net.yaml   # edit, then:
   tetrasim call --scenario net.yaml --json > report.json`,
 		Long: `call runs a network simulation: handsets and base stations with real ACELP speech,
 lower-MAC channel coding (SCH/F, TCH/S with frame stealing) and a fading radio channel,
@@ -48,6 +50,10 @@ SigMF recordings of the downlink and uplink air (36 kS/s cf32), a GSMTAP pcap of
 every MAC block (air.pcap, for Wireshark), PNG plots, report.json and summary.txt. Ctrl-C stops the run and still writes a valid, shorter report.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if printScn {
+				_, err := fmt.Fprint(cmd.OutOrStdout(), scenario.DefaultYAML)
+				return err
+			}
 			var s *scenario.Scenario
 			if scnFile != "" {
 				var err error
@@ -136,6 +142,7 @@ every MAC block (air.pcap, for Wireshark), PNG plots, report.json and summary.tx
 	c.Flags().Int64Var(&seed, "seed", 1, "override the scenario's seed")
 	c.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
 	c.Flags().StringVar(&fidelity, "fidelity", "", "override the scenario's fidelity: bits (fast) or iq (every burst through the modem)")
+	c.Flags().BoolVar(&printScn, "print-scenario", false, "print the built-in scenario (YAML) to start your own, and exit")
 	c.Flags().StringVar(&cipher, "cipher", "", "override the scenario's cipher profile: e2ee, e2ee-chacha or clear")
 	return c
 }
