@@ -84,7 +84,7 @@ const (
 )
 
 func dialOpts() []zmq4.Option {
-	return []zmq4.Option{quiet(), zmq4.WithDialerRetry(dialRetry), zmq4.WithDialerMaxRetries(dialRetries), zmq4.WithAutomaticReconnect(true)}
+	return []zmq4.Option{quiet(), zmq4.WithDialerRetry(dialRetry), zmq4.WithDialerMaxRetries(dialRetries)}
 }
 
 // connect binds or dials; ctx ends a dial that waits for its peer (by
