@@ -432,10 +432,11 @@ func (d *Demodulator) Reset() {
 func (d *Demodulator) Locked() bool { return d.locked }
 
 // OutLen returns the most slots Process can emit for n input samples, whatever the
-// state: n/(200·SamplesPerSymbol) (slots are 255 symbols apart, bursts at least
-// 239) plus what the internal buffers can hold.
+// state: slots are at least 200 symbols apart (255, or 239 for bursts), counted
+// over n plus everything the internal buffers can hold (after a loss of lock the
+// input history is demodulated again).
 func (d *Demodulator) OutLen(n int) int {
-	return n/(200*d.sps) + acqSlots + 8
+	return (n+len(d.hist)+len(d.y)/d.u)/(200*d.sps) + 4
 }
 
 // Process demodulates src and writes the completed slots to dst, returning their
