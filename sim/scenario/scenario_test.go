@@ -97,3 +97,19 @@ func TestTestdataFiles(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParse: any file content gives a scenario or an error, never a panic.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(DefaultYAML))
+	f.Add([]byte("cells: [{name: A}]\nhandsets: [{name: a, talkgroups: [g]}]\ntalkgroups: [{name: g}]\n"))
+	f.Add([]byte("cells: {a: 1}\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) > 1<<14 {
+			return
+		}
+		s, err := Parse(b, t.TempDir())
+		if err == nil && (len(s.Cells) == 0 || len(s.Handsets) == 0) {
+			t.Fatalf("accepted a scenario without cells or handsets")
+		}
+	})
+}
