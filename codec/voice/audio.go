@@ -17,7 +17,7 @@ import (
 // ErrAudioFormat reports an audio file tetrasim cannot read.
 var ErrAudioFormat = errors.New("voice: unsupported audio")
 
-// ReadAudioFile reads speech from a WAV file (any sample rate, any channel count,
+// ReadAudioFile reads speech from a WAV file (1 to 384 kHz, any channel count,
 // 8 to 32-bit integer PCM: channels are averaged and the rate converted to 8 kHz)
 // or from raw signed 16-bit little-endian 8 kHz mono PCM (.pcm, .raw, .s16).
 func ReadAudioFile(path string) ([]int16, error) {
@@ -50,8 +50,19 @@ func ReadAudioFile(path string) ([]int16, error) {
 	return nil, fmt.Errorf("%s: %w: unknown extension %q (want .wav, or .pcm/.raw for s16le 8 kHz mono)", path, ErrAudioFormat, filepath.Ext(path))
 }
 
+// Sample rates ReadWAV accepts [Hz]. A rate from a file header outside them is
+// an error rather than a resampler sized by a corrupt field.
+const (
+	MinWAVRate = 1000
+	MaxWAVRate = 384000
+)
+
 // ReadWAV decodes a RIFF WAV stream of integer PCM and returns 8 kHz mono speech.
+// The file's rate must be in [MinWAVRate, MaxWAVRate].
 func ReadWAV(r io.ReadSeeker) ([]int16, error) {
+	if err := checkChunks(r); err != nil {
+		return nil, err
+	}
 	d := wav.NewDecoder(r)
 	if !d.IsValidFile() {
 		if d.Err() != nil {
@@ -64,6 +75,9 @@ func ReadWAV(r io.ReadSeeker) ([]int16, error) {
 	}
 	if d.NumChans == 0 || d.SampleRate == 0 {
 		return nil, fmt.Errorf("%w: WAV header says %d channels at %d Hz", ErrAudioFormat, d.NumChans, d.SampleRate)
+	}
+	if d.SampleRate < MinWAVRate || d.SampleRate > MaxWAVRate {
+		return nil, fmt.Errorf("%w: WAV sample rate %d Hz is outside %d to %d Hz", ErrAudioFormat, d.SampleRate, MinWAVRate, MaxWAVRate)
 	}
 	depth := int(d.BitDepth)
 	if depth != 8 && depth != 16 && depth != 24 && depth != 32 {
@@ -100,6 +114,51 @@ func ReadWAV(r io.ReadSeeker) ([]int16, error) {
 		out[i] = clip16(v * 32768)
 	}
 	return out, nil
+}
+
+// checkChunks walks the RIFF chunks before the "data" chunk the way
+// github.com/go-audio/wav does (sizes rounded up to even) and rejects a chunk that
+// claims more bytes than the stream holds, or a "fmt " chunk shorter than the 16
+// bytes the decoder reads from it. go-audio allocates a buffer of the claimed size
+// for "fmt ", LIST, smpl and cue chunks, so a 44-byte file claiming a 4 GB chunk
+// would otherwise exhaust memory. Anything else is left for the decoder to judge.
+// It leaves r where it found it.
+func checkChunks(r io.ReadSeeker) (err error) {
+	start, err := r.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrAudioFormat, err)
+	}
+	end, err := r.Seek(0, io.SeekEnd)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrAudioFormat, err)
+	}
+	defer func() {
+		if _, serr := r.Seek(start, io.SeekStart); serr != nil && err == nil {
+			err = fmt.Errorf("%w: %v", ErrAudioFormat, serr)
+		}
+	}()
+	var h [8]byte
+	for pos := start + 12; end-pos >= 8; { // after "RIFF" size "WAVE"
+		if _, err := r.Seek(pos, io.SeekStart); err != nil {
+			return fmt.Errorf("%w: %v", ErrAudioFormat, err)
+		}
+		if _, err := io.ReadFull(r, h[:]); err != nil {
+			return fmt.Errorf("%w: %v", ErrAudioFormat, err)
+		}
+		pos += 8
+		id, size := string(h[:4]), int64(binary.LittleEndian.Uint32(h[4:]))
+		size += size & 1
+		switch {
+		case id == "data":
+			return nil
+		case id == "fmt " && size < 16:
+			return fmt.Errorf("%w: WAV fmt chunk of %d bytes, want at least 16", ErrAudioFormat, size)
+		case size > end-pos:
+			return fmt.Errorf("%w: WAV chunk %q claims %d bytes but only %d follow (truncated or corrupt file)", ErrAudioFormat, id, size, end-pos)
+		}
+		pos += size
+	}
+	return nil
 }
 
 func clip16(v float64) int16 {

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -275,5 +276,40 @@ func TestACELPThroughInterface(t *testing.T) {
 	}
 	if _, err := New("nope"); err == nil {
 		t.Error("unknown codec accepted")
+	}
+}
+
+// TestWAVRates: a rate field outside [MinWAVRate, MaxWAVRate] is a clear
+// ErrAudioFormat (a 48-byte file claiming 2^31-1 Hz once sized a 1 TB resampler
+// table), and an odd rate whose polyphase table would need more than maxPhases
+// phases (44101 Hz: up = 8000) still resamples a tone accurately.
+func TestWAVRates(t *testing.T) {
+	for _, rate := range []int{MinWAVRate - 1, MaxWAVRate + 1, 1<<31 - 1} {
+		w := &stereoWriter{samples: []int16{1, 2, 3, 4}}
+		_, err := ReadWAV(bytes.NewReader(w.bytes(rate)))
+		if !errors.Is(err, ErrAudioFormat) || !strings.Contains(err.Error(), "sample rate") {
+			t.Errorf("rate %d: err = %v, want ErrAudioFormat naming the sample rate", rate, err)
+		}
+	}
+	const rate = 44101
+	w := &stereoWriter{}
+	for i := 0; i < rate; i++ {
+		v := int16(10000 * math.Sin(2*math.Pi*1000*float64(i)/rate))
+		w.samples = append(w.samples, v, v)
+	}
+	mono, err := ReadWAV(bytes.NewReader(w.bytes(rate)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := rate * SampleRate / rate; len(mono) != want {
+		t.Fatalf("resampled length %d, want %d", len(mono), want)
+	}
+	var maxErr float64
+	for i := 200; i < 7800; i++ {
+		want := 10000 * math.Sin(2*math.Pi*1000*float64(i)/SampleRate)
+		maxErr = math.Max(maxErr, math.Abs(float64(mono[i])-want))
+	}
+	if maxErr > 20 {
+		t.Errorf("44101 Hz tone resampled with error %.1f LSB", maxErr)
 	}
 }
