@@ -127,7 +127,7 @@ func keysInitCmd(o *keysOpts) *cobra.Command {
 func keysAddDeviceCmd(o *keysOpts) *cobra.Command {
 	var id uint32
 	var out string
-	var pq bool
+	var pq, force bool
 	c := &cobra.Command{
 		Use:   "add-device",
 		Short: "Generate a device's identity, register it at the KMF and write its key store",
@@ -135,6 +135,12 @@ func keysAddDeviceCmd(o *keysOpts) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if id == 0 || out == "" {
 				return usagef("--id and --out are required")
+			}
+			if id > e2ee.MaxDeviceID {
+				return usagef("--id %d: a device ID is a 24-bit ISSI, 1..16777215", id)
+			}
+			if _, err := os.Stat(out); err == nil && !force {
+				return fmt.Errorf("%s exists: it may be another device's key store (use --force to overwrite)", out)
 			}
 			k, pass, err := o.loadKMF()
 			if err != nil {
@@ -171,13 +177,33 @@ func keysAddDeviceCmd(o *keysOpts) *cobra.Command {
 	c.Flags().Uint32Var(&id, "id", 0, "device ID (24-bit ISSI, 1..16777215)")
 	c.Flags().StringVar(&out, "out", "", "device key store to write")
 	c.Flags().BoolVar(&pq, "pq", false, "also give the device an ML-KEM-768+X25519 key (for post-quantum talkgroups)")
+	c.Flags().BoolVar(&force, "force", false, "overwrite an existing key store at --out")
 	return c
 }
 
-func writeMessages(path string, msgs []e2ee.Message) error {
-	if path == "" {
+// saveWithMessages saves the KMF and then appends the key-management messages of
+// its new epochs to out. The KMF is saved first: if the messages cannot be
+// written, the saved KMF is at an epoch no device has heard of and a further
+// rekey repairs that; the other order could hand devices an epoch that a failed
+// save makes the KMF forget. An empty out is refused before anything is saved.
+func (o *keysOpts) saveWithMessages(w io.Writer, k *e2ee.KMF, pass []byte, msgs []e2ee.Message, out string) error {
+	if len(msgs) > 0 && out == "" {
 		return usagef("--out is required: the key-management messages must go somewhere")
 	}
+	if err := o.saveKMF(k, pass); err != nil {
+		return err
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	if err := writeMessages(out, msgs); err != nil {
+		return fmt.Errorf("KMF saved, but writing its messages failed (run 'keys rekey' for the affected talkgroups): %w", err)
+	}
+	reportMessages(w, msgs, out)
+	return nil
+}
+
+func writeMessages(path string, msgs []e2ee.Message) error {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
@@ -223,13 +249,7 @@ func keysRemoveDeviceCmd(o *keysOpts) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if len(msgs) > 0 {
-				if err := writeMessages(out, msgs); err != nil {
-					return err
-				}
-				reportMessages(cmd.OutOrStdout(), msgs, out)
-			}
-			return o.saveKMF(k, pass)
+			return o.saveWithMessages(cmd.OutOrStdout(), k, pass, msgs, out)
 		},
 	}
 	c.Flags().Uint32Var(&id, "id", 0, "device ID")
@@ -330,6 +350,14 @@ func keysMemberCmd(o *keysOpts, add bool) *cobra.Command {
 			if g == 0 || len(ids) == 0 {
 				return usagef("--group and --id are required")
 			}
+			if out == "" {
+				return usagef("--out is required: the key-management messages must go somewhere")
+			}
+			for _, id := range ids {
+				if id == 0 || id > e2ee.MaxDeviceID {
+					return usagef("--id %d: a device ID is a 24-bit ISSI, 1..16777215", id)
+				}
+			}
 			k, pass, err := o.loadKMF()
 			if err != nil {
 				return err
@@ -357,11 +385,7 @@ func keysMemberCmd(o *keysOpts, add bool) *cobra.Command {
 					msgs = append(msgs, m...)
 				}
 			}
-			if err := writeMessages(out, msgs); err != nil {
-				return err
-			}
-			reportMessages(cmd.OutOrStdout(), msgs, out)
-			return o.saveKMF(k, pass)
+			return o.saveWithMessages(cmd.OutOrStdout(), k, pass, msgs, out)
 		},
 	}
 	c.Flags().Uint32Var(&g, "group", 0, "talkgroup GSSI")
@@ -381,6 +405,9 @@ func keysRekeyCmd(o *keysOpts) *cobra.Command {
 			if g == 0 {
 				return usagef("--group is required")
 			}
+			if out == "" {
+				return usagef("--out is required: the key-management messages must go somewhere")
+			}
 			k, pass, err := o.loadKMF()
 			if err != nil {
 				return err
@@ -390,11 +417,7 @@ func keysRekeyCmd(o *keysOpts) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := writeMessages(out, msgs); err != nil {
-				return err
-			}
-			reportMessages(cmd.OutOrStdout(), msgs, out)
-			return o.saveKMF(k, pass)
+			return o.saveWithMessages(cmd.OutOrStdout(), k, pass, msgs, out)
 		},
 	}
 	c.Flags().Uint32Var(&g, "group", 0, "talkgroup GSSI")
@@ -418,15 +441,10 @@ func keysTickCmd(o *keysOpts) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if len(msgs) > 0 {
-				if err := writeMessages(out, msgs); err != nil {
-					return err
-				}
-				reportMessages(cmd.OutOrStdout(), msgs, out)
-			} else {
+			if len(msgs) == 0 {
 				fmt.Fprintln(cmd.OutOrStdout(), "no talkgroup due for a rekey")
 			}
-			return o.saveKMF(k, pass)
+			return o.saveWithMessages(cmd.OutOrStdout(), k, pass, msgs, out)
 		},
 	}
 	c.Flags().StringVar(&out, "out", "", "file to append the SDS payloads to")
