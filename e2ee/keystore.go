@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -170,7 +171,8 @@ func OpenKeyStore(data, pass []byte) (StoreKind, []byte, error) {
 }
 
 // WriteKeyStore writes an encrypted key store to path with mode 0600, atomically
-// (temporary file in the same directory, fsync, rename).
+// and durably (temporary file in the same directory, fsync, rename, fsync of the
+// directory).
 func WriteKeyStore(path string, kind StoreKind, state, pass []byte, p KDFParams) error {
 	data, err := SealKeyStore(kind, state, pass, p, nil)
 	if err != nil {
@@ -200,6 +202,19 @@ func WriteKeyStore(path string, kind StoreKind, state, pass []byte, p KDFParams)
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("e2ee: key store: %w", err)
+	}
+	// The rename itself must reach the disk too: a counter reservation
+	// (Member.Persist) that a power cut rolls back would let FCs repeat.
+	if runtime.GOOS != "windows" { // directories cannot be opened for Sync there
+		d, err := os.Open(dir)
+		if err != nil {
+			return fmt.Errorf("e2ee: key store: %w", err)
+		}
+		err = d.Sync()
+		d.Close()
+		if err != nil {
+			return fmt.Errorf("e2ee: key store: syncing directory %s: %w", dir, err)
+		}
 	}
 	return nil
 }
