@@ -186,7 +186,8 @@ func FuzzKMFMessage(f *testing.F) {
 }
 
 // FuzzKeyStore: the key store header and the member and KMF state parsers are
-// total and bounded; a state that parses re-marshals to its input.
+// total and bounded; a state that parses re-marshals to an encoding that parses
+// again and is stable (marshal ∘ unmarshal is idempotent).
 func FuzzKeyStore(f *testing.F) {
 	w := newWorld(nilTB{}, 3, SuiteAES)
 	ms, _ := w.members[1001].MarshalBinary()
