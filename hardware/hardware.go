@@ -8,8 +8,17 @@
 // wrapped in (sdr-hardware.md §7).
 //
 // Drivers live in subpackages (iqfile, sigmf, rtltcp, zmq, loopback, hackrf,
-// rtlsdr) and export a Driver value; the program builds its own Registry from the
-// drivers it wants. The package holds no mutable package-level state.
+// rtlsdr) and each has a Driver function (rtltcp also ServerDriver, loopback a
+// Hub with a Driver method); the program builds its own Registry from the
+// drivers it wants. Deviation from sdr-hardware.md §1: drivers do not register
+// themselves in init() into a package-level table, because the project forbids
+// mutable package-level state; a Registry is a value. The package holds no
+// mutable package-level state.
+//
+// Wrappers independent of the hardware: Guard (the transmit policy),
+// WithLOOffset (keep the signal off the DC spike), Tee (record while
+// receiving), Pacer (real-time pacing) and Ring (lock-free hand-off from USB
+// callbacks).
 //
 // Every Source is also an iq.Reader and every Sink an iq.Writer (their Read and
 // Write use a background context; Close unblocks them), so the same receiver runs
