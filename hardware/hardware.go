@@ -17,7 +17,7 @@
 //
 // Wrappers independent of the hardware: Guard (the transmit policy),
 // WithLOOffset (keep the signal off the DC spike), Tee (record while
-// receiving), Pacer (real-time pacing) and Ring (lock-free hand-off from USB
+// receiving), Pacer (real-time pacing) and Ring (non-blocking hand-off from USB
 // callbacks).
 //
 // Every Source is also an iq.Reader and every Sink an iq.Writer (their Read and

@@ -124,6 +124,9 @@ type Source struct {
 
 	mu  sync.Mutex // serialises reads
 	cur []byte
+
+	meta       sync.Mutex
+	rate, freq float64 // metadata given by the user
 }
 
 // NewSource opens a source on endpoint ("tcp://127.0.0.1:5555", "ipc:///tmp/x").
@@ -221,14 +224,33 @@ func (s *Source) Info() hardware.Info {
 // Endpoint returns the endpoint, with the port resolved when bound to port 0.
 func (s *Source) Endpoint() string { return s.endpoint }
 
-// Tune is not supported: the flowgraph owns the radio.
+// Tune records hz as the stream's centre frequency (metadata for recordings):
+// the flowgraph owns the radio, so tune it there.
 func (s *Source) Tune(ctx context.Context, hz float64) (float64, error) {
-	return 0, fmt.Errorf("zmq: tune: %w (tune in the GNU Radio flowgraph)", hardware.ErrNotSupported)
+	s.meta.Lock()
+	defer s.meta.Unlock()
+	s.freq = hz
+	return hz, nil
 }
 
-// SetSampleRate is not supported: the flowgraph sets the rate.
+// SetSampleRate records sps as the stream's sample rate (metadata): the
+// flowgraph sets the real rate, and it must match.
 func (s *Source) SetSampleRate(ctx context.Context, sps float64) (float64, error) {
-	return 0, fmt.Errorf("zmq: sample rate: %w (set it in the GNU Radio flowgraph)", hardware.ErrNotSupported)
+	if !(sps > 0) {
+		return 0, fmt.Errorf("zmq: sample rate %g must be > 0", sps)
+	}
+	s.meta.Lock()
+	defer s.meta.Unlock()
+	s.rate = sps
+	return sps, nil
+}
+
+// Settings implements hardware.Settings with the values given to
+// SetSampleRate and Tune.
+func (s *Source) Settings() (float64, float64) {
+	s.meta.Lock()
+	defer s.meta.Unlock()
+	return s.rate, s.freq
 }
 
 // SetGain is not supported.

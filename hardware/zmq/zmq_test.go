@@ -196,3 +196,19 @@ func TestDialNoPeer(t *testing.T) {
 		t.Errorf("took %v", d)
 	}
 }
+
+func TestSourceMetadata(t *testing.T) {
+	src, err := NewSource(context.Background(), "tcp://127.0.0.1:0", Options{Pattern: "pull", Bind: new(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	r, _ := src.SetSampleRate(context.Background(), 2.304e6)
+	f, _ := src.Tune(context.Background(), 433.92e6)
+	if sr, sf := src.Settings(); r != 2.304e6 || f != 433.92e6 || sr != r || sf != f {
+		t.Errorf("settings %g %g", sr, sf)
+	}
+	if _, err := src.SetSampleRate(context.Background(), 0); err == nil {
+		t.Error("rate 0 accepted")
+	}
+}
