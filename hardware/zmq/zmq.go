@@ -45,6 +45,8 @@ type Options struct {
 	MessageSamples int
 	// Queue is the number of received messages a source buffers (default 64).
 	Queue int
+	// Wait is how long a PUSH sink's first write waits for a peer (default 60 s).
+	Wait time.Duration
 }
 
 func (o *Options) defaults(dir hardware.Direction) error {
@@ -70,6 +72,9 @@ func (o *Options) defaults(dir hardware.Direction) error {
 	}
 	if o.Queue <= 0 {
 		o.Queue = 64
+	}
+	if o.Wait <= 0 {
+		o.Wait = time.Minute
 	}
 	return nil
 }
@@ -335,7 +340,7 @@ func NewSink(ctx context.Context, endpoint string, o Options) (*Sink, error) {
 	if o.Pattern == "pub" {
 		sock = zmq4.NewPub(sctx, quiet())
 	} else {
-		sock = zmq4.NewPush(sctx, dialOpts()...)
+		sock = zmq4.NewPush(sctx, append(dialOpts(), zmq4.WithTimeout(o.Wait))...)
 	}
 	bind := o.Bind == nil || *o.Bind
 	if err := connect(ctx, cancel, sock, endpoint, bind); err != nil {
@@ -383,7 +388,8 @@ func (s *Sink) Stats() hardware.Stats { return s.c.Stats() }
 func (s *Sink) Write(src []complex64) (int, error) { return s.WriteIQ(context.Background(), src) }
 
 // WriteIQ sends src in messages of Options.MessageSamples. A PUSH sink blocks
-// until a peer is connected; Close unblocks it.
+// until a peer has connected (at most Options.Wait); Close unblocks it. Once
+// the peer has left, messages are discarded by the socket without notice.
 func (s *Sink) WriteIQ(ctx context.Context, src []complex64) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -399,6 +405,7 @@ func (s *Sink) WriteIQ(ctx context.Context, src []complex64) (int, error) {
 		buf := make([]byte, k*s.bps) // the socket may queue the message: a fresh buffer each
 		iq.Encode(s.o.Format, buf, src[done:done+k])
 		var err error
+		t0 := time.Now()
 		if s.o.Key != "" {
 			err = s.sock.SendMulti(zmq4.NewMsgFrom([]byte(s.o.Key), buf))
 		} else {
@@ -409,6 +416,10 @@ func (s *Sink) WriteIQ(ctx context.Context, src []complex64) (int, error) {
 				return done, hardware.ErrClosed
 			}
 			return done, fmt.Errorf("zmq: send to %s: %w", s.endpoint, err)
+		}
+		if s.o.Pattern == "push" && time.Since(t0) >= s.o.Wait {
+			// zmq4 gives up waiting for a peer silently: the message went nowhere.
+			return done, fmt.Errorf("zmq: send to %s: no peer connected within %v (start the GNU Radio flowgraph, or give wait=SECONDS)", s.endpoint, s.o.Wait)
 		}
 		done += k
 		s.c.AddSamples(k)
@@ -438,8 +449,8 @@ func (s *Sink) Close() error {
 func Driver() hardware.Driver {
 	return hardware.Driver{
 		Name:  "zmq",
-		Usage: "zmq=tcp://HOST:PORT[,pattern=sub|pull (rx) or pub|push (tx)][,bind=0|1][,format=cf32|cs16|cs8|cu8][,key=TOPIC][,msg=SAMPLES]",
-		Keys:  []string{"pattern", "bind", "format", "fmt", "key", "msg", "queue"},
+		Usage: "zmq=tcp://HOST:PORT[,pattern=sub|pull (rx) or pub|push (tx)][,bind=0|1][,format=cf32|cs16|cs8|cu8][,key=TOPIC][,msg=SAMPLES][,wait=SECONDS]",
+		Keys:  []string{"pattern", "bind", "format", "fmt", "key", "msg", "queue", "wait"},
 		Open:  open,
 	}
 }
@@ -476,6 +487,11 @@ func open(ctx context.Context, a hardware.Args, dir hardware.Direction) (hardwar
 		return nil, err
 	}
 	o.Queue = int(q)
+	w, err := a.Float("wait", 0)
+	if err != nil {
+		return nil, err
+	}
+	o.Wait = time.Duration(w * float64(time.Second))
 	if dir == hardware.RX {
 		return NewSource(ctx, ep, o)
 	}

@@ -212,3 +212,20 @@ func TestSourceMetadata(t *testing.T) {
 		t.Error("rate 0 accepted")
 	}
 }
+
+func TestPushWithoutPeer(t *testing.T) {
+	reg := hardware.NewRegistry(Driver())
+	snk, err := reg.OpenSink(context.Background(), "zmq=tcp://127.0.0.1:0,pattern=push,wait=0.2", hardware.TXPolicy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer snk.Close()
+	start := time.Now()
+	_, err = snk.WriteIQ(context.Background(), make([]complex64, 16))
+	if err == nil || !strings.Contains(err.Error(), "no peer connected within 200ms") {
+		t.Fatalf("err = %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("took %v", d)
+	}
+}
