@@ -80,7 +80,7 @@ const deviceStringHelp = `  file=PATH[,format=cs8|cu8|cs16|cf32][,rate=R][,freq=
                          RTL-SDR dongle (receive only; cgo, -tags rtlsdr)
   hackrf=SERIAL[,freq=F][,rate=R][,lna=DB][,vga=DB][,txvga=DB][,amp=0|1][,bw=HZ][,ppm=P]
                          HackRF One (cgo, -tags hackrf; transmitting needs --transmit)
-  zmq=tcp://HOST:PORT[,pattern=sub|pull|pub|push][,bind=0|1][,format=cf32][,key=TOPIC]
+  zmq=tcp://HOST:PORT[,pattern=sub|pull|pub|push][,bind=0|1][,format=cf32][,key=TOPIC][,wait=S]
                          GNU Radio over ZeroMQ (sources connect, sinks bind)
   loopback[=NAME][,rate=R][,cfo=HZ][,ppm=P][,noise=DBFS][,drop=P][,seed=N][,throttle]
                          in-process link: tx and rx in one process meet by NAME
