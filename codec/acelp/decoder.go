@@ -284,43 +284,7 @@ func dD4i60(index, sign, shift int16, zf []int16, fOff int, code []int16) {
 // previous subframe; with bfi set the index is not used and the energies
 // decay by 0.5 (log2) instead.
 func (d *Decoder) decEner(index int16, bfi bool, a, prdLt, code []int16) (gainPit, gainCod int16) {
-	// Energy of the impulse response of 1/A(z) over 60 samples.
-	l := lpcGain(a)
-	expLpc := fp.NormL(l)
-	enerLpc := fp.ExtractH(fp.LShl(l, expLpc))
-
-	// Energy of the adaptive codebook, log2(ener_plt·ener_lpc) in Q8.
-	l = 1 // avoid the all-zero case
-	for _, v := range prdLt[:SubframeSamples] {
-		l = fp.LMac0(l, v, v)
-	}
-	expPlt := fp.NormL(l)
-	enerPlt := fp.ExtractH(fp.LShl(l, expPlt))
-	l = fp.LMult0(enerPlt, enerLpc)
-	expPlt = fp.Add(expPlt, expLpc)
-	exp, frac := fp.Log2(l)
-	l = fp.LoadSh16(exp)
-	l = fp.AddSh(l, frac, 1)  // log2(ener_plt·ener_lpc) in Q16
-	l = fp.SubSh16(l, expPlt) // minus the exponents
-	l = fp.AddSh(l, 1710, 8)  // +6.68 in Q16 for the scalings
-	l = fp.LShr(l, 8)         // Q16 -> Q8
-	enerPlt = fp.ExtractL(l)
-
-	// Energy of the code, log2(ener_c·ener_lpc) in Q8.
-	l = 0
-	for _, v := range code[:SubframeSamples] {
-		l = fp.LMac0(l, v, v)
-	}
-	enerC := fp.ExtractH(l)
-	l = fp.LMult0(enerC, enerLpc)
-	exp, frac = fp.Log2(l)
-	l = fp.LoadSh16(exp)
-	l = fp.AddSh(l, frac, 1)
-	l = fp.SubSh16(l, expLpc)
-	l = fp.SubSh(l, 4434, 8) // -17.32 in Q16 for the scalings
-	l = fp.LShr(l, 8)
-	enerC = fp.ExtractL(l)
-
+	enerPlt, enerC := subframeEnergies(a, prdLt, code)
 	if bfi {
 		d.lastEnerPit = fp.Sub(d.lastEnerPit, 128) // -0.5 in Q8
 		if d.lastEnerPit < 0 {
@@ -331,52 +295,10 @@ func (d *Decoder) decEner(index int16, bfi bool, a, prdLt, code []int16) (gainPi
 			d.lastEnerCod = 0
 		}
 	} else {
-		// pred_pit = max(0, 0.5·last_ener_pit + 0.25·last_ener_cod - 3)
-		l = fp.LoadSh(d.lastEnerPit, 8)
-		l = fp.AddSh(l, d.lastEnerCod, 7)
-		l = fp.SubSh(l, 768, 9)
-		if l < 0 {
-			l = 0
-		}
-		predPit := fp.StoreHi(l, 7) // Q8
-		// pred_cod = max(0, 0.5·last_ener_cod + 0.25·last_ener_pit - 3)
-		l = fp.LoadSh(d.lastEnerCod, 8)
-		l = fp.AddSh(l, d.lastEnerPit, 7)
-		l = fp.SubSh(l, 768, 9)
-		if l < 0 {
-			l = 0
-		}
-		predCod := fp.StoreHi(l, 7)
-
-		q := &energyCodebook[index&63]
-		d.lastEnerPit = fp.Add(q[0], predPit)
-		d.lastEnerCod = fp.Add(q[1], predCod)
-		// Limit the energies against transmission errors: 27 and 25 in Q8.
-		if fp.Sub(d.lastEnerPit, 6912) > 0 {
-			d.lastEnerPit = 6912
-		}
-		if fp.Sub(d.lastEnerCod, 6400) > 0 {
-			d.lastEnerCod = 6400
-		}
+		predPit, predCod := predictEnergies(d.lastEnerPit, d.lastEnerCod)
+		d.lastEnerPit, d.lastEnerCod = quantizedEnergies(index&63, predPit, predCod)
 	}
-
-	// gain_pit = min(1.2, 2^(0.5·(last_ener_pit - ener_plt))) in Q12.
-	l = fp.LoadSh(d.lastEnerPit, 6)
-	l = fp.SubSh(l, enerPlt, 6)
-	l = fp.AddSh(l, 12, 15) // gain in Q12
-	exp, frac = fp.LExtract(l)
-	l = fp.Pow2(exp, frac)
-	if fp.LSub(l, 4915) > 0 { // 1.2 in Q12
-		l = 4915
-	}
-	gainPit = fp.ExtractL(l)
-
-	// gain_cod = 2^(0.5·(last_ener_cod - ener_c)).
-	l = fp.LoadSh(d.lastEnerCod, 6)
-	l = fp.SubSh(l, enerC, 6)
-	exp, frac = fp.LExtract(l)
-	gainCod = fp.ExtractL(fp.Pow2(exp, frac))
-	return gainPit, gainCod
+	return energyGains(d.lastEnerPit, d.lastEnerCod, enerPlt, enerC)
 }
 
 // postProcess is Post_Process (EN 300 395-2 clause 4, post-processing): the

@@ -80,6 +80,8 @@
 //	               Inter8_M1_3
 //	decoder.go     sdec_tet.c (Init_Decod_Tetra, Decod_Tetra), D_Lsp334,
 //	               D_D4i60, Dec_Ener, Post_Process
+//	gains.go       the steps Ener_Qua and Dec_Ener share (energies,
+//	               prediction, quantized energies, gains)
 //	enc_*.go       scod_tet.c and the encoder routines of sub_sc_d.c and
 //	               sub_dsp.c
 //

@@ -352,50 +352,16 @@ func encPulses(out, x []int16, o, ip0, ip1, ip2, ip3 int, neg bool) {
 // return. It returns the 6-bit index into energyCodebook and updates
 // e.lastEnerPit and e.lastEnerCod.
 func (e *Encoder) encEnerQua(a, prdLt, code []int16, gainPit, gainCod *int16) int16 {
-	prdLt = prdLt[:SubframeSamples]
-	code = code[:SubframeSamples]
-
-	// Energy of the impulse response of 1/A(z) over 60 samples.
-	l := lpcGain(a)
-	expLpc := fp.NormL(l)
-	enerLpc := fp.ExtractH(fp.LShl(l, expLpc))
-
-	// Energy coming from the pitch.
-	l, _ = encEnergy(1, prdLt) // from 1: avoids the case of all zeros
-	expPlt := fp.NormL(l)
-	enerPlt := fp.ExtractH(fp.LShl(l, expPlt))
-
-	// ener_plt = Log2(ener_plt·ener_lpc)
-	l = fp.LMult0(enerPlt, enerLpc)
-	expPlt = fp.Add(expPlt, expLpc)
-	exp, frac := fp.Log2(l)
-	l = fp.LoadSh16(exp)
-	l = fp.AddSh(l, frac, 1)  // Q16
-	l = fp.SubSh16(l, expPlt) // minus the exponent
-	l = fp.AddSh(l, 1710, 8)  // +6.68 in Q16: scaling of the tables
-	l = fp.LShr(l, 8)         // Q8
-	enerPlt = fp.ExtractL(l)
+	enerPlt, enerC := subframeEnergies(a, prdLt, code)
 
 	// ener_pit = Log2(gain_pit²) + ener_plt
-	l = fp.LMac0(1, *gainPit, *gainPit)
-	exp, frac = fp.Log2(l)
+	l := fp.LMac0(1, *gainPit, *gainPit)
+	exp, frac := fp.Log2(l)
 	l = fp.LoadSh16(exp)
 	l = fp.AddSh(l, frac, 1)
 	l = fp.SubSh16(l, 24) // gain_pit² is in Q24
 	l = fp.LShr(l, 8)
 	enerPit := fp.Add(fp.ExtractL(l), enerPlt)
-
-	// Energy coming from the code: ener_c = Log2(ener_c·ener_lpc)
-	l, _ = encEnergy(0, code)
-	enerC := fp.ExtractH(l)
-	l = fp.LMult0(enerC, enerLpc)
-	exp, frac = fp.Log2(l)
-	l = fp.LoadSh16(exp)
-	l = fp.AddSh(l, frac, 1)
-	l = fp.SubSh16(l, expLpc)
-	l = fp.SubSh(l, 4434, 8) // -17.32 in Q16: code in Q12, table scaling
-	l = fp.LShr(l, 8)
-	enerC = fp.ExtractL(l)
 
 	// ener_cod = Log2(gain_cod²) + ener_c
 	l = fp.LMac0(1, *gainCod, *gainCod)
@@ -405,24 +371,8 @@ func (e *Encoder) encEnerQua(a, prdLt, code []int16, gainPit, gainCod *int16) in
 	l = fp.LShr(l, 8)
 	enerCod := fp.Add(fp.ExtractL(l), enerC)
 
-	// pred_pit = max(0, 0.5·last_ener_pit + 0.25·last_ener_cod - 3)
-	l = fp.LoadSh(e.lastEnerPit, 8)
-	l = fp.AddSh(l, e.lastEnerCod, 7)
-	l = fp.SubSh(l, 768, 9)
-	if l < 0 {
-		l = 0
-	}
-	predPit := fp.StoreHi(l, 7)
+	predPit, predCod := predictEnergies(e.lastEnerPit, e.lastEnerCod)
 	errPit := fp.Sub(enerPit, predPit)
-
-	// pred_cod = max(0, 0.5·last_ener_cod + 0.25·last_ener_pit - 3)
-	l = fp.LoadSh(e.lastEnerCod, 8)
-	l = fp.AddSh(l, e.lastEnerPit, 7)
-	l = fp.SubSh(l, 768, 9)
-	if l < 0 {
-		l = 0
-	}
-	predCod := fp.StoreHi(l, 7)
 	errCod := fp.Sub(enerCod, predCod)
 
 	// Nearest codebook entry to (err_pit, err_cod).
@@ -438,31 +388,9 @@ func (e *Encoder) encEnerQua(a, prdLt, code []int16, gainPit, gainCod *int16) in
 			distMin, index = dist, int16(i)
 		}
 	}
-	e.lastEnerPit = fp.Add(energyCodebook[index][0], predPit)
-	e.lastEnerCod = fp.Add(energyCodebook[index][1], predCod)
-	if fp.Sub(e.lastEnerPit, 6912) > 0 { // 27 in Q8
-		e.lastEnerPit = 6912
-	}
-	if fp.Sub(e.lastEnerCod, 6400) > 0 { // 25 in Q8
-		e.lastEnerCod = 6400
-	}
 
-	// gain_pit = min(1.2, 2^(0.5·(last_ener_pit - ener_plt))), Q12
-	l = fp.LoadSh(e.lastEnerPit, 6)
-	l = fp.SubSh(l, enerPlt, 6)
-	l = fp.AddSh(l, 12, 15) // gain in Q12
-	exp, frac = fp.LExtract(l)
-	l = fp.Pow2(exp, frac)
-	if fp.LSub(l, 4915) > 0 {
-		l = 4915
-	}
-	*gainPit = fp.ExtractL(l)
-
-	// gain_cod = 2^(0.5·(last_ener_cod - ener_c))
-	l = fp.LoadSh(e.lastEnerCod, 6)
-	l = fp.SubSh(l, enerC, 6)
-	exp, frac = fp.LExtract(l)
-	*gainCod = fp.ExtractL(fp.Pow2(exp, frac))
+	e.lastEnerPit, e.lastEnerCod = quantizedEnergies(index, predPit, predCod)
+	*gainPit, *gainCod = energyGains(e.lastEnerPit, e.lastEnerCod, enerPlt, enerC)
 	return index
 }
 
