@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -127,5 +129,43 @@ func TestRecordAnnotatesDrops(t *testing.T) {
 	}
 	if n == 0 || !strings.Contains(e, "dropped") || strings.Contains(e, "dropped 0 samples") {
 		t.Errorf("%d drop annotations; stderr: %s", n, e)
+	}
+}
+
+// TestZMQTxIntoRecord: "tetrasim tx --device zmq=...,pattern=push" into
+// "tetrasim record --device zmq=...,pattern=pull", as with a GNU Radio
+// flowgraph in between, bit-exact against tx --out.
+func TestZMQTxIntoRecord(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep := "tcp://" + ln.Addr().String()
+	ln.Close()
+	dir := t.TempDir()
+	ref := filepath.Join(dir, "ref.cf32")
+	if _, e, err := runCtx(ctx, "tx", "--rate", "36000", "--seconds", "1", "--out", ref); err != nil {
+		t.Fatalf("tx file: %v %s", err, e)
+	}
+	want, _ := os.ReadFile(ref)
+	var wg sync.WaitGroup
+	var txErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_, _, txErr = runCtx(ctx, "tx", "--device", "zmq="+ep+",pattern=push,wait=20", "--rate", "36000", "--seconds", "1")
+	}()
+	out := filepath.Join(dir, "zmq.sigmf-meta")
+	secs := float64(len(want)/8) / 36000
+	_, e, err := runCtx(ctx, "record", "--device", "zmq="+ep+",pattern=pull", "--rate", "36000", "--seconds", fmt.Sprint(secs), "--out", out, "--quiet")
+	wg.Wait()
+	if txErr != nil || err != nil {
+		t.Fatalf("tx: %v; record: %v %s", txErr, err, e)
+	}
+	got, _ := os.ReadFile(sigmf.DataPath(out))
+	if len(want) == 0 || !bytes.Equal(got, want) {
+		t.Fatalf("recorded %d bytes, tx file %d bytes", len(got), len(want))
 	}
 }
