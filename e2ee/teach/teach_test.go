@@ -237,3 +237,26 @@ func TestKeyProcessing56(t *testing.T) {
 		t.Fatal("processed key differs from the written-out processing")
 	}
 }
+
+// FuzzSyncFrame: ParseSyncFrame accepts exactly the 16-byte strings with the
+// 000100 header and zero spare bits, and a parsed frame re-marshals to its input.
+func FuzzSyncFrame(f *testing.F) {
+	good := SyncFrame{AlgID: 0x28A, IV: 0xFEDCBA9876543210, KeyID: 0xABCDE, CCSUM: 0x2345678}.Marshal()
+	f.Add(good[:])
+	f.Add(make([]byte, 16))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) != 16 {
+			return
+		}
+		var a [16]byte
+		copy(a[:], b)
+		s, err := ParseSyncFrame(a)
+		valid := a[0]>>2 == 0b000100 && a[10]>>6 == 0
+		if (err == nil) != valid {
+			t.Fatalf("ParseSyncFrame(%x): err %v, header valid %v", a, err, valid)
+		}
+		if err == nil && s.Marshal() != a {
+			t.Fatalf("ParseSyncFrame(%x) re-marshals to %x", a, s.Marshal())
+		}
+	})
+}
