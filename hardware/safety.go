@@ -196,6 +196,9 @@ func (g *guarded) SetGain(ctx context.Context, stage string, dB float64) (float6
 	if err := g.check(); err != nil {
 		return 0, err
 	}
+	if math.IsNaN(dB) || math.IsInf(dB, 0) {
+		return 0, fmt.Errorf("%w: TX gain %g dB", ErrPolicy, dB)
+	}
 	g.mu.Lock()
 	others := 0.0
 	for k, v := range g.gains {

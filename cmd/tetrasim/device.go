@@ -79,7 +79,7 @@ type deviceFlags struct {
 	Device string  // --device: a device string (see 'tetrasim devices --help')
 	Freq   float64 // --freq [Hz], 0 = leave as the device string says
 	Rate   float64 // --rate [S/s], 0 = leave as the device string says
-	Gain   float64 // --gain [dB] (rx), NaN = device default/automatic
+	Gain   string  // --gain (rx): dB, "auto", or "" for the device's default
 	PPM    float64 // --ppm (rx) crystal correction
 
 	// Transmit only.
@@ -94,13 +94,13 @@ type deviceFlags struct {
 // and --ppm; for dir == TX, --transmit, --allow-freq, --max-gain, --tx-gain and
 // --max-burst. The caller must not register these names itself.
 func addDeviceFlags(c *cobra.Command, dir hardware.Direction) *deviceFlags {
-	f := &deviceFlags{dir: dir, Gain: math.NaN()}
+	f := &deviceFlags{dir: dir}
 	fs := c.Flags()
 	fs.StringVar(&f.Device, "device", "", "device string: file=PATH[,format=..][,rate=R], X.sigmf-meta, rtltcp=HOST:PORT, rtlsdr=SERIAL, hackrf=SERIAL, zmq=tcp://HOST:PORT[,pattern=..], loopback[=NAME] (see 'tetrasim devices --help')")
 	fs.Float64Var(&f.Freq, "freq", 0, "centre frequency [Hz] (0: as the device string says)")
 	fs.Float64Var(&f.Rate, "rate", 0, "sample rate [S/s] (0: as the device string says)")
 	if dir == hardware.RX {
-		fs.Float64Var(&f.Gain, "gain", math.NaN(), "receive gain [dB] (default: the device's automatic or default gain)")
+		fs.StringVar(&f.Gain, "gain", "", "receive gain [dB], or auto for the tuner's AGC (default: the device's own default)")
 		fs.Float64Var(&f.PPM, "ppm", 0, "crystal correction [ppm] for dongles that support it")
 	}
 	if dir == hardware.TX {
@@ -163,9 +163,17 @@ func applyRX(ctx context.Context, d hardware.Device, f *deviceFlags) error {
 			return fmt.Errorf("--freq %g: %w", f.Freq, err)
 		}
 	}
-	if !math.IsNaN(f.Gain) {
-		if _, err := d.SetGain(ctx, "", f.Gain); err != nil && !errors.Is(err, hardware.ErrNotSupported) {
-			return fmt.Errorf("--gain %g: %w", f.Gain, err)
+	if f.Gain != "" {
+		g := math.NaN() // NaN asks for automatic gain
+		if !strings.EqualFold(f.Gain, "auto") {
+			v, err := hardware.ParseFloatSI(f.Gain)
+			if err != nil {
+				return usagef("--gain %q: want a number of dB or auto", f.Gain)
+			}
+			g = v
+		}
+		if _, err := d.SetGain(ctx, "", g); err != nil && !errors.Is(err, hardware.ErrNotSupported) {
+			return fmt.Errorf("--gain %s: %w", f.Gain, err)
 		}
 	}
 	return nil

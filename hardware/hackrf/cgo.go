@@ -273,6 +273,9 @@ func (h *dev) SetBasebandFilter(hz float64) (float64, error) {
 // SetGain sets one stage (see the package doc) and returns the gain applied;
 // for stage "" on receive, the sum of LNA and VGA.
 func (h *dev) SetGain(ctx context.Context, stage string, dB float64) (float64, error) {
+	if math.IsNaN(dB) {
+		return 0, fmt.Errorf("hackrf: automatic gain: %w (give the gain in dB)", hardware.ErrNotSupported)
+	}
 	name, r, err := gainStage(stage, h.dir)
 	if err != nil {
 		return 0, err
