@@ -139,6 +139,7 @@ func BenchmarkSAF(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "SAF/s")
 	})
 	tx = nil
 	b.Run("Verify", func(b *testing.B) {
@@ -156,6 +157,7 @@ func BenchmarkSAF(b *testing.B) {
 				b.Fatal(res, err)
 			}
 		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "SAF/s")
 	})
 }
 
@@ -245,6 +247,7 @@ func BenchmarkSDS(b *testing.B) {
 		for b.Loop() {
 			buf, _ = a.SealSDS(w.group, buf[:0], pt)
 		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "SDS/s")
 	})
 	out := make([]byte, 0, MaxSDSPayload)
 	b.Run("SealOpen", func(b *testing.B) {
@@ -255,6 +258,7 @@ func BenchmarkSDS(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "SDS/s")
 	})
 }
 
