@@ -5,7 +5,7 @@ package main
 //
 // For the "air" commands:
 //
-//	df := addDeviceFlags(c, hardware.RX)             // --device --freq --rate --gain --ppm
+//	df := addDeviceFlags(c, hardware.RX)             // --device --freq --rate --gain --ppm --lo-offset
 //	src, err := openSourceFlag(ctx, df)               // hardware.Source (also an iq.Reader)
 //
 //	df := addDeviceFlags(c, hardware.TX)             // + --transmit --allow-freq --max-gain --tx-gain --max-burst
@@ -81,6 +81,7 @@ type deviceFlags struct {
 	Rate   float64 // --rate [S/s], 0 = leave as the device string says
 	Gain   string  // --gain (rx): dB, "auto", or "" for the device's default
 	PPM    float64 // --ppm (rx) crystal correction
+	LO     float64 // --lo-offset (rx) [Hz]: tune this far below --freq and shift back digitally
 
 	// Transmit only.
 	Transmit  bool          // --transmit
@@ -90,8 +91,8 @@ type deviceFlags struct {
 	MaxBurst  time.Duration // --max-burst, used when the caller plans no length
 }
 
-// addDeviceFlags registers --device, --freq, --rate and, for dir == RX, --gain
-// and --ppm; for dir == TX, --transmit, --allow-freq, --max-gain, --tx-gain and
+// addDeviceFlags registers --device, --freq, --rate and, for dir == RX, --gain,
+// --ppm and --lo-offset; for dir == TX, --transmit, --allow-freq, --max-gain, --tx-gain and
 // --max-burst. The caller must not register these names itself.
 func addDeviceFlags(c *cobra.Command, dir hardware.Direction) *deviceFlags {
 	f := &deviceFlags{dir: dir}
@@ -102,6 +103,7 @@ func addDeviceFlags(c *cobra.Command, dir hardware.Direction) *deviceFlags {
 	if dir == hardware.RX {
 		fs.StringVar(&f.Gain, "gain", "", "receive gain [dB], or auto for the tuner's AGC (default: the device's own default)")
 		fs.Float64Var(&f.PPM, "ppm", 0, "crystal correction [ppm] for dongles that support it")
+		fs.Float64Var(&f.LO, "lo-offset", 0, "tune the device this many Hz below --freq and shift back digitally, keeping the signal off the DC spike (e.g. 200e3 on a HackRF)")
 	}
 	if dir == hardware.TX {
 		fs.BoolVar(&f.Transmit, "transmit", false, "really put RF on air with a radio device (off by default; files, zmq and loopback need no flag)")
@@ -135,6 +137,13 @@ func openSourceFlag(ctx context.Context, f *deviceFlags) (hardware.Source, error
 	src, err := deviceRegistry().OpenSource(ctx, f.Device)
 	if err != nil {
 		return nil, deviceError(err)
+	}
+	if f.LO != 0 {
+		if f.Freq <= 0 {
+			src.Close()
+			return nil, usagef("--lo-offset needs --freq")
+		}
+		src = hardware.WithLOOffset(src, f.LO)
 	}
 	if err := applyRX(ctx, src, f); err != nil {
 		src.Close()

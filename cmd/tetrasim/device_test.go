@@ -14,6 +14,7 @@ import (
 	"github.com/tetrasim/tetrasim/hardware"
 	"github.com/tetrasim/tetrasim/hardware/sigmf"
 	"github.com/tetrasim/tetrasim/iq"
+	"github.com/tetrasim/tetrasim/iq/iqtest"
 )
 
 func flagsFor(t *testing.T, dir hardware.Direction, args ...string) *deviceFlags {
@@ -127,5 +128,37 @@ func TestReportStats(t *testing.T) {
 	stop()
 	if !strings.Contains(out.String(), "dropped 4096 in 4 overflows") {
 		t.Errorf("report: %q", out.String())
+	}
+}
+
+func TestLOOffsetFlag(t *testing.T) {
+	ctx := context.Background()
+	tx := flagsFor(t, hardware.TX, "--device", "loopback=lo", "--freq", "433.92e6", "--rate", "1e6")
+	rx := flagsFor(t, hardware.RX, "--device", "loopback=lo", "--freq", "433.92e6", "--rate", "1e6", "--lo-offset", "200e3")
+	snk, err := openSinkWithSafety(ctx, &bytes.Buffer{}, tx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := openSourceFlag(ctx, rx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	dc := make([]complex64, 10000)
+	for i := range dc {
+		dc[i] = 0.5
+	}
+	snk.WriteIQ(ctx, dc)
+	snk.Close()
+	got := make([]complex64, len(dc))
+	if n, _ := iq.ReadFull(src, got); n != len(dc) {
+		t.Fatalf("read %d", n)
+	}
+	// The carrier at --freq arrives at DC despite the device tuned 200 kHz lower.
+	if f := iqtest.FreqOf(got) * 1e6; f > 1 || f < -1 {
+		t.Errorf("carrier at %.2f Hz, want 0", f)
+	}
+	if _, err := openSourceFlag(ctx, flagsFor(t, hardware.RX, "--device", "loopback=lo2", "--lo-offset", "1e5")); err == nil {
+		t.Error("--lo-offset without --freq accepted")
 	}
 }
