@@ -28,25 +28,18 @@ var chanRuns = [4][2]int{{1, 114}, {116, 114}, {231, 114}, {346, 90}}
 var ErrChanFormat = errors.New("tchs: not a .chan stream")
 
 // AppendChan appends one 690-word .chan block carrying the 432 type-4 bits to
-// dst. Only the low bit of each bit byte counts.
+// dst, each as +127 (bit 0) or −127 (bit 1), as the reference channel coder
+// writes them. Only the low bit of each bit byte counts.
 func AppendChan(dst []byte, type4 []byte) []byte {
 	type4 = type4[:BlockBits]
-	var blk [ChanBlockBytes]byte
-	for h := 0; h < 6; h++ {
-		binary.LittleEndian.PutUint16(blk[2*115*h:], uint16(chanHeader+h))
-	}
-	i := 0
-	for _, run := range chanRuns {
-		for w := run[0]; w < run[0]+run[1]; w++ {
-			v := uint16(0x007F)
-			if type4[i]&1 == 1 {
-				v = 0x0081
-			}
-			binary.LittleEndian.PutUint16(blk[2*w:], v)
-			i++
+	var soft [BlockBits]int8
+	for i, b := range type4 {
+		soft[i] = 127
+		if b&1 == 1 {
+			soft[i] = -127
 		}
 	}
-	return append(dst, blk[:]...)
+	return AppendChanSoft(dst, soft[:])
 }
 
 // AppendChanSoft is AppendChan for soft bits: each word is the soft value's
