@@ -169,3 +169,41 @@ func TestZMQTxIntoRecord(t *testing.T) {
 		t.Fatalf("recorded %d bytes, tx file %d bytes", len(got), len(want))
 	}
 }
+
+// TestRTLTCPTxIntoRxLive: "tetrasim tx --device rtltcpd=ADDR" serves the
+// downlink as an rtl_tcp server (cu8, paced in real time) and
+// "tetrasim rx --device rtltcp=ADDR" decodes it, as SDR++ or gqrx would show it.
+// It takes about 3 s of real time.
+func TestRTLTCPTxIntoRxLive(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	var wg sync.WaitGroup
+	var txErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_, _, txErr = runCtx(ctx, "tx", "--device", "rtltcpd="+addr, "--rate", "288000", "--seconds", "3.2", "--mcc", "262", "--mnc", "42", "--cc", "5")
+	}()
+	var out, e string
+	for i := 0; i < 250; i++ { // the server needs a moment to listen
+		out, e, err = runCtx(ctx, "rx", "--device", "rtltcp="+addr, "--rate", "288000", "--freq", "390.0125e6", "--seconds", "3.1", "--quiet")
+		if err == nil || !strings.Contains(err.Error(), "connection refused") {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	wg.Wait()
+	if txErr != nil || err != nil {
+		t.Fatalf("tx: %v; rx: %v %s", txErr, err, e)
+	}
+	t.Logf("rx: %s%s", out, strings.TrimSpace(e))
+	if !strings.Contains(e, "MCC 262 MNC 42 CC 5") || !strings.Contains(e, " 0 CRC errors") {
+		t.Errorf("rx: %s", e)
+	}
+}
