@@ -141,6 +141,12 @@ func Open(ctx context.Context, serial string, dir hardware.Direction) (hardware.
 		C.hackrf_exit()
 		return nil, err
 	}
+	if serial == "" { // opened the first one: learn its serial, as hackrf_info prints it
+		var ps C.read_partid_serialno_t
+		if C.hackrf_board_partid_serialno_read(d, &ps) == 0 {
+			serial = fmt.Sprintf("%08x%08x%08x%08x", uint32(ps.serial_no[0]), uint32(ps.serial_no[1]), uint32(ps.serial_no[2]), uint32(ps.serial_no[3]))
+		}
+	}
 	h := &dev{d: d, dir: dir, serial: serial, gains: map[string]float64{}, done: make(chan struct{})}
 	h.blockBytes = int(C.hackrf_get_transfer_buffer_size(d))
 	if h.blockBytes <= 0 {
