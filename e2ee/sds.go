@@ -85,9 +85,8 @@ func sdsNonce(k *sdsKey, ctr uint64) (n [12]byte) {
 
 // SealSDS encrypts an SDS for talkgroup g in the active epoch and appends header,
 // ciphertext and tag to dst. The plaintext may be at most MaxSDSPlaintext bytes.
-// To encrypt in place use plaintext[:0] as dst... with room for the header: the
-// output starts with the header, so in-place sealing needs dst = buf[:0] where buf
-// does not overlap plaintext.
+// dst must not overlap plaintext: the output starts with the 10-byte header, so
+// sealing in place (dst = plaintext[:0]) is not supported.
 func (m *Member) SealSDS(g uint32, dst, plaintext []byte) ([]byte, error) {
 	if len(plaintext) > MaxSDSPlaintext {
 		return dst, fmt.Errorf("e2ee: SDS plaintext of %d bytes exceeds %d", len(plaintext), MaxSDSPlaintext)
