@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -68,7 +67,7 @@ func newCodecEncodeCmd() *cobra.Command {
 			bits := make([]byte, 0, cd.BitsPerFrame())
 			for i := 0; i < frames; i++ {
 				bits = cd.Encode(bits[:0], pcm[i*n:(i+1)*n])
-				out = appendSerFrame(out, bits, false)
+				out = voice.AppendSerBits(out, bits, false)
 			}
 			if err := os.WriteFile(args[1], out, 0o644); err != nil {
 				return err
@@ -79,22 +78,6 @@ func newCodecEncodeCmd() *cobra.Command {
 	}
 	c.Flags().StringVar(&codecName, "codec", "acelp", "speech codec: "+strings.Join(voice.Names(), ", "))
 	return c
-}
-
-// appendSerFrame writes one frame as BFI word + one word per bit (16-bit LE).
-func appendSerFrame(dst, bits []byte, bfi bool) []byte {
-	if len(bits) == voice.SerFrameWords-1 {
-		return voice.AppendSer(dst, bits, bfi)
-	}
-	b := byte(0)
-	if bfi {
-		b = 1
-	}
-	dst = append(dst, b, 0)
-	for _, x := range bits {
-		dst = append(dst, x&1, 0)
-	}
-	return dst
 }
 
 func newCodecDecodeCmd() *cobra.Command {
@@ -117,7 +100,7 @@ func newCodecDecodeCmd() *cobra.Command {
 			frame := make([]int16, cd.SamplesPerFrame())
 			bits := make([]byte, cd.BitsPerFrame())
 			var nFrames, nBad int
-			read := serFrameReader(bufio.NewReader(f), cd.BitsPerFrame())
+			read := voice.NewSerReaderBits(f, cd.BitsPerFrame()).Read
 			for {
 				bfi, err := read(bits)
 				if err == io.EOF {
@@ -145,35 +128,6 @@ func newCodecDecodeCmd() *cobra.Command {
 	}
 	c.Flags().StringVar(&codecName, "codec", "acelp", "speech codec: "+strings.Join(voice.Names(), ", "))
 	return c
-}
-
-// serFrameReader reads .ser frames of nbits bits, validating every word.
-func serFrameReader(r io.Reader, nbits int) func([]byte) (bool, error) {
-	if nbits == voice.SerFrameWords-1 {
-		sr := voice.NewSerReader(r)
-		return sr.Read
-	}
-	buf := make([]byte, 2*(nbits+1))
-	frame := 0
-	return func(bits []byte) (bool, error) {
-		n, err := io.ReadFull(r, buf)
-		if err == io.EOF {
-			return false, io.EOF
-		}
-		if err != nil {
-			return false, fmt.Errorf("%w: frame %d is truncated (%d of %d bytes)", voice.ErrSerFormat, frame, n, len(buf))
-		}
-		for i := 0; i <= nbits; i++ {
-			if buf[2*i+1] != 0 || buf[2*i] > 1 {
-				return false, fmt.Errorf("%w: frame %d word %d is not 0 or 1", voice.ErrSerFormat, frame, i)
-			}
-			if i > 0 {
-				bits[i-1] = buf[2*i]
-			}
-		}
-		frame++
-		return buf[0] == 1, nil
-	}
 }
 
 func newCodecScoreCmd() *cobra.Command {

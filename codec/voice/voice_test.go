@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -311,5 +312,41 @@ func TestWAVRates(t *testing.T) {
 	}
 	if maxErr > 20 {
 		t.Errorf("44101 Hz tone resampled with error %.1f LSB", maxErr)
+	}
+}
+
+// TestSerOtherLengths: the .ser layout with 64-bit frames (Codec2 3200) round
+// trips through AppendSerBits and NewSerReaderBits, and a short final frame is
+// an ErrSerFormat naming the frame.
+func TestSerOtherLengths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var file []byte
+	var want [][]byte
+	for i := 0; i < 5; i++ {
+		f := make([]byte, 64)
+		for k := range f {
+			f[k] = byte(rng.IntN(2))
+		}
+		want = append(want, f)
+		file = AppendSerBits(file, f, i == 3)
+	}
+	r := NewSerReaderBits(bytes.NewReader(file), 64)
+	got := make([]byte, 64)
+	for i := range want {
+		bfi, err := r.Read(got)
+		if err != nil || bfi != (i == 3) || !bytes.Equal(got, want[i]) {
+			t.Fatalf("frame %d: bfi %v err %v, bits equal %v", i, bfi, err, bytes.Equal(got, want[i]))
+		}
+	}
+	if _, err := r.Read(got); err != io.EOF {
+		t.Fatalf("after the last frame: %v, want io.EOF", err)
+	}
+	r = NewSerReaderBits(bytes.NewReader(file[:len(file)-2]), 64)
+	var err error
+	for err == nil {
+		_, err = r.Read(got)
+	}
+	if !errors.Is(err, ErrSerFormat) || !strings.Contains(err.Error(), "frame 4") {
+		t.Fatalf("truncated last frame: %v", err)
 	}
 }
