@@ -50,9 +50,16 @@ func (k StoreKind) String() string {
 // KDFParams are the Argon2id cost parameters of a key store.
 type KDFParams struct {
 	Time      uint32 // passes, 1..16
-	MemoryKiB uint32 // 8*Threads .. 4 GiB
+	MemoryKiB uint32 // 8*Threads .. MaxKDFMemoryKiB
 	Threads   uint8  // 1..16
 }
+
+// MaxKDFMemoryKiB bounds the Argon2id memory of a key store: 1 GiB. The
+// parameters sit in the clear header and are authenticated only after the key
+// is derived, so the bound is what keeps a corrupted header from making the
+// reader allocate up to 4 GiB (a crash, not an error) before it can say the file
+// is bad.
+const MaxKDFMemoryKiB = 1 << 20
 
 // DefaultKDFParams returns the parameters new key stores use: Argon2id with t=2,
 // 64 MiB, 2 lanes (the RFC 9106 "second recommended" option with the memory
@@ -61,7 +68,7 @@ func DefaultKDFParams() KDFParams { return KDFParams{Time: 2, MemoryKiB: 64 << 1
 
 func (p KDFParams) valid() bool {
 	return p.Time >= 1 && p.Time <= 16 && p.Threads >= 1 && p.Threads <= 16 &&
-		p.MemoryKiB >= 8*uint32(p.Threads) && p.MemoryKiB <= 4<<20
+		p.MemoryKiB >= 8*uint32(p.Threads) && p.MemoryKiB <= MaxKDFMemoryKiB
 }
 
 const (

@@ -2,6 +2,7 @@ package e2ee
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"math/rand/v2"
 	"os"
@@ -222,6 +223,33 @@ func TestKeyStoreFile(t *testing.T) {
 	}
 	if _, err := LoadKMF(path, []byte("pw"), KMFConfig{}); err == nil {
 		t.Fatal("device store loaded as a KMF")
+	}
+}
+
+// TestKeyStoreKDFBound: a header asking for more Argon2id memory than
+// MaxKDFMemoryKiB (here the old limit, 4 GiB, which a corrupted header could
+// claim) is refused as malformed before any key derivation, and new stores
+// cannot be written with it either.
+func TestKeyStoreKDFBound(t *testing.T) {
+	file, err := SealKeyStore(StoreDevice, []byte("state"), []byte("pw"), KDFParams{Time: 1, MemoryKiB: 64, Threads: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mem := range []uint32{MaxKDFMemoryKiB, MaxKDFMemoryKiB + 1, 4 << 20} {
+		mod := append([]byte(nil), file...)
+		binary.BigEndian.PutUint32(mod[14:], mem) // magic 8, kind 1, KDF id 1, time 4
+		_, err := ParseKeyStoreHeader(mod)
+		if ok := mem <= MaxKDFMemoryKiB; (err == nil) != ok {
+			t.Errorf("memory %d KiB: header error %v, want accepted = %v", mem, err, ok)
+		}
+		if mem > MaxKDFMemoryKiB {
+			if _, _, err := OpenKeyStore(mod, []byte("pw")); !errors.Is(err, ErrMalformed) {
+				t.Errorf("memory %d KiB: OpenKeyStore error %v, want ErrMalformed", mem, err)
+			}
+			if _, err := SealKeyStore(StoreDevice, nil, []byte("pw"), KDFParams{Time: 1, MemoryKiB: mem, Threads: 1}, nil); err == nil {
+				t.Errorf("memory %d KiB: SealKeyStore accepted it", mem)
+			}
+		}
 	}
 }
 

@@ -84,7 +84,7 @@ key-management SDS payloads to --out (one line per SDS: to, group, kind, hex);
 	}
 	c.PersistentFlags().StringVar(&o.passFile, "passphrase-file", "", "file holding the key-store passphrase (else $TETRASIM_PASSPHRASE)")
 	c.PersistentFlags().StringVar(&o.kmfPath, "kmf", "", "KMF key store file")
-	c.PersistentFlags().Uint32Var(&o.kdfMemKiB, "kdf-memory-kib", 0, "Argon2id memory for stores written now, KiB (default 65536)")
+	c.PersistentFlags().Uint32Var(&o.kdfMemKiB, "kdf-memory-kib", 0, "Argon2id memory for stores written now, KiB (default 65536, at most 1048576)")
 	c.AddCommand(keysInitCmd(o), keysAddDeviceCmd(o), keysRemoveDeviceCmd(o), keysAddTalkgroupCmd(o),
 		keysRemoveTalkgroupCmd(o), keysMemberCmd(o, true), keysMemberCmd(o, false), keysRekeyCmd(o),
 		keysTickCmd(o), keysApplyCmd(o), keysShowCmd(o), keysExportCmd(o), keysImportCmd(o))
