@@ -42,12 +42,13 @@ import (
 	"github.com/tetrasim/tetrasim/hardware/zmq"
 )
 
-// deviceRegistry is the one registry of this process. It is process-wide on
-// purpose: the loopback device pairs a
-// sink and a source by name, so "tetrasim tx --device loopback=a" and
-// "tetrasim rx --device loopback=a" run in one process (tests, scenarios) must
-// reach the same hub. The hardware library packages hold no such state.
-var deviceRegistry = sync.OnceValue(func() *hardware.Registry {
+// newDeviceRegistry returns a registry of every driver, with a loopback hub of
+// its own. Each command line gets one (withRegistry): the loopback device pairs a
+// sink and a source by name only inside one registry, so two commands run in one
+// process (tests, scenarios) meet only when they are given the same registry
+// explicitly. There is no process-wide registry: the project forbids mutable
+// package-level state.
+func newDeviceRegistry() *hardware.Registry {
 	return hardware.NewRegistry(
 		iqfile.Driver(),
 		sigmf.Driver(),
@@ -58,7 +59,34 @@ var deviceRegistry = sync.OnceValue(func() *hardware.Registry {
 		hackrf.Driver(),
 		rtlsdr.Driver(),
 	)
-})
+}
+
+// registryKey is the context key of the run's device registry.
+type registryKey struct{}
+
+// withRegistry returns ctx carrying reg as the run's device registry.
+func withRegistry(ctx context.Context, reg *hardware.Registry) context.Context {
+	return context.WithValue(ctx, registryKey{}, reg)
+}
+
+// ensureRegistry returns ctx with a device registry: the one it carries, or a
+// new one. Every command that opens devices calls it once at the start of its
+// run and passes the result on, so all the devices of one run share a registry.
+func ensureRegistry(ctx context.Context) context.Context {
+	if _, ok := ctx.Value(registryKey{}).(*hardware.Registry); ok {
+		return ctx
+	}
+	return withRegistry(ctx, newDeviceRegistry())
+}
+
+// registryOf returns the registry ctx carries, or a new one (good for opening a
+// single device; a loopback pair needs the registry in ctx, see ensureRegistry).
+func registryOf(ctx context.Context) *hardware.Registry {
+	if r, ok := ctx.Value(registryKey{}).(*hardware.Registry); ok {
+		return r
+	}
+	return newDeviceRegistry()
+}
 
 // txLegalNote is appended to the --help of every command that can transmit.
 const txLegalNote = `
@@ -134,7 +162,7 @@ func openSourceFlag(ctx context.Context, f *deviceFlags) (hardware.Source, error
 	if f.Device == "" {
 		return nil, usagef("--device is required (e.g. --device rtltcp=127.0.0.1:1234)")
 	}
-	src, err := deviceRegistry().OpenSource(ctx, f.Device)
+	src, err := registryOf(ctx).OpenSource(ctx, f.Device)
 	if err != nil {
 		return nil, deviceError(err)
 	}
@@ -224,7 +252,7 @@ func openSinkWithSafety(ctx context.Context, w io.Writer, f *deviceFlags, planne
 	if err != nil {
 		return nil, err
 	}
-	reg := deviceRegistry()
+	reg := registryOf(ctx)
 	radiates, err := reg.Radiates(f.Device)
 	if err != nil {
 		return nil, deviceError(err)
@@ -273,8 +301,11 @@ func amateurBands() []hardware.Range {
 }
 
 // checkCipherOnAir refuses encrypted transmission (cipher other than "clear",
-// "none" or "") by a radiating device on an amateur frequency (sdr-hardware.md §7).
-func checkCipherOnAir(f *deviceFlags, cipher string) error {
+// "none", "null" or "") by a radiating device when the occupied band,
+// carrierHz ± 12.5 kHz, touches an amateur allocation (sdr-hardware.md §7,
+// e2ee-design.md §9). Sinks that do not radiate (files, ZeroMQ, loopback,
+// rtl_tcp server) pass. It is checked before the device is opened.
+func checkCipherOnAir(ctx context.Context, f *deviceFlags, cipher string, carrierHz float64) error {
 	switch strings.ToLower(cipher) {
 	case "", "clear", "none", "null":
 		return nil
@@ -282,13 +313,15 @@ func checkCipherOnAir(f *deviceFlags, cipher string) error {
 	if f.Device == "" {
 		return nil
 	}
-	radiates, err := deviceRegistry().Radiates(f.Device)
+	radiates, err := registryOf(ctx).Radiates(f.Device)
 	if err != nil || !radiates {
 		return deviceError(err)
 	}
+	lo, hi := carrierHz-hardware.DefaultBandwidthHz/2, carrierHz+hardware.DefaultBandwidthHz/2
 	for _, b := range amateurBands() {
-		if f.Freq >= b.Min && f.Freq <= b.Max {
-			return usagef("--cipher %s on %.6f MHz: encrypted traffic on an amateur band is unlawful in most countries; use --cipher clear", cipher, f.Freq/1e6)
+		if hi >= b.Min && lo <= b.Max {
+			return usagef("--cipher %s on %.6f MHz (amateur band %.6g-%.6g MHz): transmitting encrypted traffic on amateur bands is unlawful in most countries (47 CFR 97.113(a)(4) in the US, similar rules elsewhere); use --cipher clear there, or a conducted setup into a file, zmq or loopback device",
+				cipher, carrierHz/1e6, b.Min/1e6, b.Max/1e6)
 		}
 	}
 	return nil

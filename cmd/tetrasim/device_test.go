@@ -28,7 +28,7 @@ func flagsFor(t *testing.T, dir hardware.Direction, args ...string) *deviceFlags
 }
 
 func TestDeviceHelpersLoopback(t *testing.T) {
-	ctx := context.Background()
+	ctx := withRegistry(context.Background(), newDeviceRegistry()) // sink and source share it
 	tx := flagsFor(t, hardware.TX, "--device", "loopback=helpers", "--freq", "433.92e6", "--rate", "144e3")
 	rx := flagsFor(t, hardware.RX, "--device", "loopback=helpers", "--freq", "433.92e6", "--rate", "144e3")
 	var warn bytes.Buffer
@@ -107,7 +107,7 @@ func TestHelpHasLegalNote(t *testing.T) {
 }
 
 func TestReportStats(t *testing.T) {
-	ctx := context.Background()
+	ctx := withRegistry(context.Background(), newDeviceRegistry()) // sink and source share it
 	rx := flagsFor(t, hardware.RX, "--device", "loopback=stats,drop=1,seed=1")
 	tx := flagsFor(t, hardware.TX, "--device", "loopback=stats")
 	snk, err := openSinkWithSafety(ctx, &bytes.Buffer{}, tx, 0)
@@ -132,7 +132,7 @@ func TestReportStats(t *testing.T) {
 }
 
 func TestLOOffsetFlag(t *testing.T) {
-	ctx := context.Background()
+	ctx := withRegistry(context.Background(), newDeviceRegistry()) // sink and source share it
 	tx := flagsFor(t, hardware.TX, "--device", "loopback=lo", "--freq", "433.92e6", "--rate", "1e6")
 	rx := flagsFor(t, hardware.RX, "--device", "loopback=lo", "--freq", "433.92e6", "--rate", "1e6", "--lo-offset", "200e3")
 	snk, err := openSinkWithSafety(ctx, &bytes.Buffer{}, tx, 0)
@@ -161,4 +161,37 @@ func TestLOOffsetFlag(t *testing.T) {
 	if _, err := openSourceFlag(ctx, flagsFor(t, hardware.RX, "--device", "loopback=lo2", "--lo-offset", "1e5")); err == nil {
 		t.Error("--lo-offset without --freq accepted")
 	}
+}
+
+// TestRegistryPerRun: every command line gets a registry of its own, and a
+// context that already carries one keeps it (how tests run two commands on
+// one loopback hub).
+func TestRegistryPerRun(t *testing.T) {
+	a := ensureRegistry(context.Background())
+	b := ensureRegistry(context.Background())
+	if registryOf(a) == registryOf(b) {
+		t.Fatal("two runs share a registry")
+	}
+	if registryOf(ensureRegistry(a)) != registryOf(a) {
+		t.Fatal("ensureRegistry replaced the registry of the context")
+	}
+	// Two runs with their own registries do not meet on loopback: the sink
+	// has no peer.
+	ctxTX, ctxRX := ensureRegistry(context.Background()), ensureRegistry(context.Background())
+	snk, err := openSinkWithSafety(ctxTX, &bytes.Buffer{}, flagsFor(t, hardware.TX, "--device", "loopback=apart"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := openSourceFlag(ctxRX, flagsFor(t, hardware.RX, "--device", "loopback=apart"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snk.WriteIQ(ctxTX, []complex64{1, 2, 3})
+	snk.Close()
+	ctx, cancel := context.WithTimeout(ctxRX, 200*time.Millisecond)
+	defer cancel()
+	if n, _ := src.ReadIQ(ctx, make([]complex64, 4)); n != 0 {
+		t.Errorf("a source of another registry read %d samples", n)
+	}
+	src.Close()
 }

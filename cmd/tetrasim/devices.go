@@ -25,7 +25,7 @@ libhackrf-dev, librtlsdr-dev); rtl_tcp needs neither.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out := cmd.OutOrStdout()
-			infos, err := deviceRegistry().List(cmd.Context())
+			infos, err := newDeviceRegistry().List(cmd.Context())
 			var missing []string
 			if !hackrf.Built {
 				missing = append(missing, "hackrf")

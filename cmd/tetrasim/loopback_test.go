@@ -23,6 +23,7 @@ import (
 func TestLoopbackTxIntoRxLive(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	ctx = withRegistry(ctx, newDeviceRegistry()) // tx and rx meet in one registry
 	var wg sync.WaitGroup
 	var txErr error
 	var txStderr string
@@ -77,6 +78,7 @@ func TestLoopbackTxIntoRecord(t *testing.T) {
 	if _, e, err := runCtx(ctx, "tx", "--rate", "36000", "--seconds", "1", "--out", ref); err != nil {
 		t.Fatalf("tx file: %v %s", err, e)
 	}
+	ctx = withRegistry(ctx, newDeviceRegistry()) // tx and record meet in one registry
 	var wg sync.WaitGroup
 	var txErr error
 	wg.Add(1)
@@ -105,6 +107,7 @@ func TestLoopbackTxIntoRecord(t *testing.T) {
 func TestRecordAnnotatesDrops(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	ctx = withRegistry(ctx, newDeviceRegistry()) // tx and record meet in one registry
 	out := filepath.Join(t.TempDir(), "drops.sigmf-meta")
 	var wg sync.WaitGroup
 	wg.Add(1)

@@ -48,6 +48,7 @@ Device strings:
 	c.Flags().StringVar(&desc, "desc", "", "core:description of the SigMF recording")
 	c.Flags().BoolVar(&quiet, "quiet", false, "no progress lines")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
+		cmd.SetContext(ensureRegistry(cmd.Context())) // one device registry per run
 		if out == "" {
 			return usagef("--out is required (e.g. --out capture.sigmf-meta)")
 		}

@@ -84,6 +84,7 @@ Device strings (with --device):
 	fs.IntVar(&carriers, "carriers", 1, "decode up to this many carriers of a wideband input at once (the strongest, 10 dB over the band's median)")
 	fs.StringVar(&speechTo, "speech-out", "", "decode the TCH/S speech of the first traffic timeslot with ACELP into this WAV (or .pcm) file")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
+		cmd.SetContext(ensureRegistry(cmd.Context())) // one device registry per run
 		if (len(args) == 1) == (df.Device != "") {
 			return usagef("give either FILE or --device DEV")
 		}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -16,15 +15,10 @@ import (
 )
 
 // runCmd runs the CLI with args and returns stdout, stderr and the error.
+// Each call is one command line with its own device registry.
 func runCmd(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
-	root := newRootCmd()
-	var out, errb bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&errb)
-	root.SetArgs(args)
-	err := root.ExecuteContext(context.Background())
-	return out.String(), errb.String(), err
+	return runCtx(context.Background(), args...)
 }
 
 // TestTxRxFiles: tetrasim tx into raw IQ, SigMF and bits, then tetrasim rx on
@@ -113,15 +107,16 @@ func TestTxRxUsage(t *testing.T) {
 // 3 kHz frequency offset and noise, tetrasim rx from it: the device path of
 // both commands.
 func TestTxRxLoopback(t *testing.T) {
+	ctx := withRegistry(context.Background(), newDeviceRegistry()) // tx and rx share it
 	done := make(chan error, 1)
 	go func() {
-		_, e, err := runCmd(t, "tx", "--device", "loopback=txrxtest,cfo=3000,noise=-40", "--rate", "72000", "--seconds", "2.2", "--mcc", "1", "--mnc", "2", "--cc", "3")
+		_, e, err := runCtx(ctx, "tx", "--device", "loopback=txrxtest,cfo=3000,noise=-40", "--rate", "72000", "--seconds", "2.2", "--mcc", "1", "--mnc", "2", "--cc", "3")
 		if err != nil {
 			err = fmt.Errorf("%v: %s", err, e)
 		}
 		done <- err
 	}()
-	out, e, err := runCmd(t, "rx", "--device", "loopback=txrxtest", "--rate", "72000", "--json")
+	out, e, err := runCtx(ctx, "rx", "--device", "loopback=txrxtest", "--rate", "72000", "--json")
 	if err != nil {
 		t.Fatalf("rx: %v %s", err, e)
 	}

@@ -73,6 +73,7 @@ unless --freq is given). Send at least 3 s so that receivers see two SYNCs.` + t
 	fs.Uint64Var(&seed, "seed", 1, "seed of the pseudo-random speech frames")
 	fs.StringVar(&speech, "speech", "", "speech on the traffic slot: a clip name (hts1a, hts2a, vk5qi) or a WAV/PCM file, ACELP-coded and looped")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
+		cmd.SetContext(ensureRegistry(cmd.Context())) // one device registry per run
 		if out == "" && bitsOut == "" && df.Device == "" {
 			return usagef("give --out FILE, --bits-out FILE or --device DEV")
 		}
