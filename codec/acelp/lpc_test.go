@@ -294,22 +294,35 @@ func TestTables(t *testing.T) {
 
 // TestDecodeOutOfRangeLag decodes frames whose pitch indices give the lags
 // that read before the reference's excitation buffer (143+1/3 and the unused
-// index 31 = 144-1/3): the decoder must not panic and must not write
-// outside the frame.
+// index 31 = 144-1/3): the decoder must not panic, must not write outside
+// the frame (sentinels after it in the same array), and must be repeatable.
 func TestDecodeOutOfRangeLag(t *testing.T) {
-	d := NewDecoder()
 	var prm [NumParams]int16
 	prm[3] = 255 // subframe 1: T0 = 143
-	var pcm [FrameSamples]int16
-	for _, idx := range []int16{30, 31} {
-		for sf := 1; sf < nSubfr; sf++ {
-			prm[3+5*sf] = idx
-		}
-		for k := range 3 {
+	const sentinel = 0x5a5a
+	run := func() (out [6][FrameSamples]int16) {
+		d := NewDecoder()
+		for i, idx := range []int16{30, 30, 30, 31, 31, 31} {
+			for sf := 1; sf < nSubfr; sf++ {
+				prm[3+5*sf] = idx
+			}
 			prm[7], prm[12], prm[17], prm[22] = 40, 40, 40, 40
+			var buf [FrameSamples + 4]int16
+			for k := FrameSamples; k < len(buf); k++ {
+				buf[k] = sentinel
+			}
 			p := prm
-			d.decodeParams(pcm[:], &p, false)
-			_ = k
+			d.decodeParams(buf[:FrameSamples], &p, false)
+			for k := FrameSamples; k < len(buf); k++ {
+				if buf[k] != sentinel {
+					t.Fatalf("lag index %d: sample %d written past the frame", idx, k)
+				}
+			}
+			copy(out[i][:], buf[:FrameSamples])
 		}
+		return out
+	}
+	if run() != run() {
+		t.Fatal("decoding the out-of-range lags is not repeatable")
 	}
 }
