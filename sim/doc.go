@@ -63,7 +63,13 @@
 // Grep for "Deviation" in sim/...: simplified CMCE/MM/SDS PDU layouts
 // (sim/cmce), random access as full-slot MAC-DATA on the MCCH, no BSCH/BNCH or
 // AACH at "bits" fidelity, flat fading at "bits" fidelity, a repeated start SAF
-// (sim/ms). Moving handsets reselect the nearest cell (200 m hysteresis,
+// (sim/ms). With E2EE, a handset conceals a speech frame whose parity passed
+// but which the channel decoder flags as unreliable (link.Block.Unreliable,
+// sim/phy.Disagreements; "bits" fidelity only), so that residual class-1
+// errors, which the tags cover and the parity does not, leave a sub-window
+// unverifiable instead of raising a false TAMPER. Residual errors on the
+// talker's uplink are relayed by the base station as good frames and can
+// still fail tags at every receiver. Moving handsets reselect the nearest cell (200 m hysteresis,
 // checked every half multiframe) at "bits" fidelity only; distance does not
 // change a link's Eb/N0 (each link's channel is set in the scenario).
 //

@@ -314,11 +314,15 @@ func (r *Report) WriteSummary(w io.Writer) {
 			p("%s: replay attack: %d replayed speech frames received, %d played\n", h.Name, h.ReplayedFrames, h.ReplayedPlayed)
 		}
 		if e := h.E2EE; e.SAFsAccepted+e.SAFsRejected > 0 || e.SDSOpened > 0 || e.KMFAccepted > 0 {
-			p("%s: E2EE %d SAFs accepted, %d rejected; tag windows %d verified, %d FAILED, %d unverifiable; %d frames muted; %d replay rejections; EOT-SIG %d verified, %d failed; KMF %d accepted, %d rejected\n",
-				h.Name, e.SAFsAccepted, e.SAFsRejected, e.WindowsVerified, e.WindowsFailed, e.WindowsUnverified, e.FramesMuted, e.ReplayRejections, e.EOTVerified, e.EOTFailed, e.KMFAccepted, e.KMFRejected)
+			p("%s: E2EE %d SAFs accepted, %d rejected; tag windows %d verified, %d FAILED, %d unverifiable; %d frames muted; %d concealed as unreliable; %d replay rejections; EOT-SIG %d verified, %d failed; KMF %d accepted, %d rejected\n",
+				h.Name, e.SAFsAccepted, e.SAFsRejected, e.WindowsVerified, e.WindowsFailed, e.WindowsUnverified, e.FramesMuted, h.C.FramesUnreliable, e.ReplayRejections, e.EOTVerified, e.EOTFailed, e.KMFAccepted, e.KMFRejected)
 		}
 		for _, m := range h.SDS {
-			p("%s: SDS from %d at %.2f s: %q %s\n", h.Name, m.From, m.AtS, m.Text, m.Err)
+			if m.Err != "" {
+				p("%s: SDS from %d at %.2f s: %q (%s)\n", h.Name, m.From, m.AtS, m.Text, m.Err)
+			} else {
+				p("%s: SDS from %d at %.2f s: %q\n", h.Name, m.From, m.AtS, m.Text)
+			}
 		}
 	}
 	p("\nlatency: mean %.1f ms (min %.1f, max %.1f) over %d frames\n", 1000*r.Latency.MeanS, 1000*r.Latency.MinS, 1000*r.Latency.MaxS, r.Latency.Frames)

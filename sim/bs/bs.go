@@ -161,7 +161,7 @@ func (b *BS) Downlink(now clock.Slot, blk *link.Block) bool {
 		return false
 	}
 	*blk = *q[0].blk
-	blk.BFI, blk.CRCOK, blk.BitErrors, blk.Bits = [2]bool{}, false, 0, 0
+	blk.BFI, blk.Unreliable, blk.CRCOK, blk.BitErrors, blk.Bits = [2]bool{}, [2]bool{}, false, 0, 0
 	b.traffic[t.TN] = q[1:]
 	b.C.DownlinkTraffic++
 	return true

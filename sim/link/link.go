@@ -66,6 +66,12 @@ type Block struct {
 	// stolen slot is always bad), CRC result of the signalling block or STCH.
 	BFI   [2]bool
 	CRCOK bool
+	// Set on reception: the channel decoder's soft bits suggest that a speech
+	// frame whose BFI is false may still hold residual class-1 or class-2 errors
+	// (many received bits disagree with the re-encoded decision; sim/phy). The
+	// CRC of EN 300 395-2 clause 5.6 covers class 2 only, so such frames pass it.
+	// Receivers decide what to do with the flag; it is not on the air.
+	Unreliable [2]bool
 	// Set on reception: raw channel-bit errors counted against the transmitted
 	// type-5 bits, and how many bits were compared (for BER); -1 when unknown.
 	BitErrors, Bits int

@@ -74,19 +74,23 @@ type Counters struct {
 	FramesReceived    int     `json:"frames_received"`
 	FramesConcealed   int     `json:"frames_concealed"`
 	FramesNoSync      int     `json:"frames_no_sync"`
-	FramesLate        int     `json:"frames_late"`
-	STCHReceived      int     `json:"stch_received"`
-	ControlRx         int     `json:"control_blocks"`
-	ControlCRCFail    int     `json:"control_crc_fail"`
-	TrafficRx         int     `json:"traffic_blocks"`
-	BitErrors         int64   `json:"bit_errors"`
-	Bits              int64   `json:"bits"`
-	Grants            int     `json:"floor_grants"`
-	Queued            int     `json:"floor_queued"`
-	Preempted         int     `json:"preempted"`
-	Rejected          int     `json:"floor_rejected"`
-	SDSSent           int     `json:"sds_sent"`
-	SDSReceived       int     `json:"sds_received"`
+	// FramesUnreliable counts frames of encrypted calls concealed because the
+	// channel decoder flagged them (link.Block.Unreliable) though their
+	// parity passed.
+	FramesUnreliable int   `json:"frames_unreliable"`
+	FramesLate       int   `json:"frames_late"`
+	STCHReceived     int   `json:"stch_received"`
+	ControlRx        int   `json:"control_blocks"`
+	ControlCRCFail   int   `json:"control_crc_fail"`
+	TrafficRx        int   `json:"traffic_blocks"`
+	BitErrors        int64 `json:"bit_errors"`
+	Bits             int64 `json:"bits"`
+	Grants           int   `json:"floor_grants"`
+	Queued           int   `json:"floor_queued"`
+	Preempted        int   `json:"preempted"`
+	Rejected         int   `json:"floor_rejected"`
+	SDSSent          int   `json:"sds_sent"`
+	SDSReceived      int   `json:"sds_received"`
 	// ClearRefused counts frames of calls announced as clear in a secure-only
 	// talkgroup, which the handset refuses to play ("red", a downgrade).
 	ClearRefused int `json:"clear_frames_refused"`

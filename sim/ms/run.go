@@ -393,6 +393,15 @@ func (h *Handset) rxTraffic(now clock.Slot, gssi uint32, c *callInfo, blk *link.
 	}
 	for k := 0; k < 2; k++ {
 		bad := blk.BFI[k] || (k == 0 && blk.Stolen) || len(blk.STCH2) > 0
+		if !bad && blk.Unreliable[k] && h.crypto != nil && c.encrypted {
+			// The parity passed but the channel decoder's soft bits point to
+			// residual class-1 errors, which the E2EE tags cover
+			// (e2ee-design.md §5.5) and the parity does not: treat the frame
+			// as a BFI (concealed, its sub-window unverifiable) rather than
+			// let a channel error pass for tampering. Clear calls play it.
+			bad = true
+			h.C.FramesUnreliable++
+		}
 		// The frame counter: a speech position advances it (MissedFrame when
 		// bad); a stolen position carried a SAF, whose FC_next re-anchors the
 		// decryptor when accepted, else the position counts as missed; tail

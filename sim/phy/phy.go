@@ -144,15 +144,14 @@ type PHY struct {
 	codes map[int]scramble.Code
 	sym   []complex128
 	soft  []int8
-	buf   []byte
+	re    []byte // re-encoded type-5 bits (reliability check)
 	t1    []byte
-	ref   []byte
 }
 
 // New returns a PHY drawing noise from rng.
 func New(rng *rand.Rand) *PHY {
 	return &PHY{rng: rng, codes: map[int]scramble.Code{}, soft: make([]int8, Type5Bits),
-		sym: make([]complex128, Type5Bits/2+1), t1: make([]byte, lmac.MaxType1)}
+		sym: make([]complex128, Type5Bits/2+1), t1: make([]byte, lmac.MaxType1), re: make([]byte, 0, Type5Bits)}
 }
 
 func (p *PHY) code(cell int) scramble.Code {
@@ -315,6 +314,9 @@ func (p *PHY) decode(out *link.Block, cell int, soft []int8, like *link.Block) {
 			copy(out.Speech[1], t1[link.SpeechBits:])
 			out.BFI = [2]bool{bad, bad}
 			out.CRCOK = !bad
+			if !bad && p.Disagreements(lmac.TCHS, t1, soft, code) >= UnreliableTCHS {
+				out.Unreliable = [2]bool{true, true}
+			}
 			return
 		}
 		out.Stolen = true
@@ -330,7 +332,43 @@ func (p *PHY) decode(out *link.Block, cell int, soft []int8, like *link.Block) {
 			return
 		}
 		out.BFI[1] = !p.coder.Decode(out.Speech[1], lmac.TCHSStolen, soft[216:432], code)
+		out.Unreliable[1] = !out.BFI[1] && p.Disagreements(lmac.TCHSStolen, out.Speech[1], soft[216:432], code) >= UnreliableTCHSStolen
 	}
+}
+
+// Reliability thresholds on Disagreements for speech blocks whose parity
+// passed (link.Block.Unreliable). The TCH/S parity (EN 300 395-2 clause 5.5:
+// c1…c8, or f1…f4 when stolen) covers class 2 only, so a fade that leaves
+// class-1 errors after the Viterbi decoder goes unnoticed by the BFI; the
+// count of received bits the re-encoded decision disagrees with (the channel
+// errors the decoder corrected, or thought it did) exposes most of them.
+// TestUnreliableDetector measures the trade-off on TU50 flat fading at 20 dB
+// Eb/N0 and bounds it (at least 90% of such blocks flagged, at most 2% of
+// the error-free ones). The counts are out of the 330 coded bits of a full
+// slot and the 165 of a stolen slot's second half.
+//
+// Deviation from EN 300 395-2 clause 5.6: the standard's bad-frame indication
+// is the parity check alone. This is an additional receiver quality criterion,
+// as speech receivers commonly use; receivers decide what to do with it.
+const (
+	UnreliableTCHS       = 20
+	UnreliableTCHSStolen = 8
+)
+
+// Disagreements re-encodes the decoded type-1 bits t1 of channel ch (a TCH/S
+// or TCH/S stolen block) and counts the type-5 positions whose received soft
+// bit has the opposite sign: for a correct decision, the number of channel
+// bit errors the decoder corrected. Class-0 bits are uncoded and never
+// disagree with themselves; erasures (0) never count. It does not allocate.
+func (p *PHY) Disagreements(ch lmac.Channel, t1 []byte, soft []int8, code scramble.Code) int {
+	p.re = p.coder.Encode(p.re[:0], ch, t1, code)
+	n := 0
+	for i, b := range p.re {
+		if s := soft[i]; (b == 0 && s < 0) || (b == 1 && s > 0) {
+			n++
+		}
+	}
+	return n
 }
 
 func grow(b []byte, n int) []byte {

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/tetrasim/tetrasim/codec/tchs"
 	"github.com/tetrasim/tetrasim/sim/link"
 )
 
@@ -185,4 +186,113 @@ func BenchmarkSlot(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "slots/s")
 	b.ReportMetric(float64(b.N)*0.0141667/b.Elapsed().Seconds(), "x-realtime")
+}
+
+// protectedMask marks the class-1 and class-2 bits of a speech frame: the
+// bits whose change alters more than one coded bit of a TCH/S block (a class-0
+// bit is sent uncoded, EN 300 395-2 clause 5.5).
+func protectedMask(t *testing.T) (m [link.SpeechBits]bool) {
+	zero := make([]byte, link.SpeechBits)
+	ref := tchs.Encode(make([]byte, tchs.BlockBits), zero, zero)
+	n := 0
+	for i := range m {
+		a := make([]byte, link.SpeechBits)
+		a[i] = 1
+		c := tchs.Encode(make([]byte, tchs.BlockBits), a, zero)
+		d := 0
+		for k := range c {
+			if c[k] != ref[k] {
+				d++
+			}
+		}
+		m[i] = d > 1
+		if m[i] {
+			n++
+		}
+	}
+	if n != tchs.N1+tchs.N2 {
+		t.Fatalf("%d protected bits, want %d", n, tchs.N1+tchs.N2)
+	}
+	return m
+}
+
+// TestUnreliableDetector measures link.Block.Unreliable on TU50 flat fading at
+// 20 dB Eb/N0 (the default scenario's channel), handset speeds 15-70 km/h:
+// among speech frames whose parity passed, it must flag at least 90% of those
+// with residual class-1/class-2 errors (which the parity misses, and which
+// fail E2EE tags) and at most 1.5% (full slot) or 3% (stolen slot) of the
+// error-free ones. On a clean channel it flags nothing.
+func TestUnreliableDetector(t *testing.T) {
+	prot := protectedMask(t)
+	for _, stolen := range []bool{false, true} {
+		rng := rand.New(rand.NewPCG(20, 1))
+		p := New(rng)
+		var resid, caught, clean, flagged, bfi int
+		for link_ := 0; link_ < 20; link_++ {
+			l := NewLink("tu50", 20, 11+40*rng.Float64(), 0, rng)
+			for s := 0; s < 250; s++ {
+				blk := link.Block{Kind: link.Traffic, Stolen: stolen,
+					Speech: [2][]byte{randBits(rng, link.SpeechBits), randBits(rng, link.SpeechBits)}}
+				if stolen {
+					blk.STCH = append([]byte{1, 1, 0}, randBits(rng, link.SAFBits)...)
+				}
+				var out link.Block
+				p.Receive(&out, 1, float64(s)*4*255/SymbolRate, []Tx{{Bits: p.Encode(nil, 1, &blk), Link: l}}, &blk)
+				for k := 0; k < 2; k++ {
+					if stolen && k == 0 {
+						continue
+					}
+					if out.BFI[k] {
+						bfi++
+						if out.Unreliable[k] {
+							t.Fatal("a BFI frame is also flagged unreliable")
+						}
+						continue
+					}
+					wrong := false
+					for i, b := range out.Speech[k] {
+						wrong = wrong || (prot[i] && b != blk.Speech[k][i])
+					}
+					if wrong {
+						resid++
+						if out.Unreliable[k] {
+							caught++
+						}
+					} else {
+						clean++
+						if out.Unreliable[k] {
+							flagged++
+						}
+					}
+				}
+			}
+		}
+		maxFlagged := 0.015
+		if stolen {
+			maxFlagged = 0.03
+		}
+		t.Logf("stolen=%v: %d BFI; residual errors behind a good parity in %d frames, %d flagged; %d of %d error-free frames flagged",
+			stolen, bfi, resid, caught, flagged, clean)
+		if resid < 10 {
+			t.Fatalf("only %d frames with residual errors: the test channel is too good to measure anything", resid)
+		}
+		if float64(caught) < 0.9*float64(resid) {
+			t.Errorf("stolen=%v: flagged %d of %d frames with residual errors, want at least 90%%", stolen, caught, resid)
+		}
+		if float64(flagged) > maxFlagged*float64(clean) {
+			t.Errorf("stolen=%v: flagged %d of %d error-free frames, want at most %.1f%%", stolen, flagged, clean, 100*maxFlagged)
+		}
+	}
+	// Clean channel: nothing is flagged.
+	rng := rand.New(rand.NewPCG(21, 1))
+	p := New(rng)
+	l := NewLink("clean", 100, 0, 0, rng)
+	for s := 0; s < 20; s++ {
+		blk := link.Block{Kind: link.Traffic, Speech: [2][]byte{randBits(rng, link.SpeechBits), randBits(rng, link.SpeechBits)}}
+		var out link.Block
+		p.Receive(&out, 1, 0, []Tx{{Bits: p.Encode(nil, 1, &blk), Link: l}}, &blk)
+		if out.Unreliable != [2]bool{} || out.BFI != [2]bool{} {
+			t.Fatalf("clean slot: BFI %v, unreliable %v", out.BFI, out.Unreliable)
+		}
+	}
 }
