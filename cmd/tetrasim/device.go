@@ -260,6 +260,11 @@ func openSinkWithSafety(ctx context.Context, w io.Writer, f *deviceFlags, planne
 	if radiates && f.Freq <= 0 {
 		return nil, usagef("--freq is required to transmit with %s", f.Device)
 	}
+	if radiates && p.Enabled && !p.AllowsFreq(f.Freq) {
+		// Checked before the device is opened, with the flags that fix it.
+		return nil, usageError{fmt.Errorf("%w: %.6f MHz (±%.1f kHz) with %s: give --freq (and tx's --carrier) inside the allow-list, e.g. --carrier 433.925e6 --freq 433.925e6 in the ISM band 433.05-434.79 MHz (Region 1), or set the list with --allow-freq LO:HI (380-400 MHz, public-safety TETRA, is always refused)",
+			hardware.ErrFreqNotAllowed, f.Freq/1e6, hardware.DefaultBandwidthHz/2e3, f.Device)}
+	}
 	snk, err := reg.OpenSink(ctx, f.Device, p)
 	if err != nil {
 		return nil, deviceError(err)

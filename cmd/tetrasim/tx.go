@@ -90,6 +90,8 @@ unless --freq is given). Send at least 3 s so that receivers see two SYNCs.` + t
 		if rate == 0 {
 			rate = 36000
 		}
+		slotSec := float64(radio.SlotSymbols) / radio.SymbolRate
+		nslots := int(math.Ceil(seconds / slotSec))
 		band, num, off, ok := mac.CarrierNumber(carrier)
 		if !ok {
 			return usagef("--carrier %g Hz is not on the 6.25 kHz TETRA raster below 1.6 GHz", carrier)
@@ -102,14 +104,9 @@ unless --freq is given). Send at least 3 s so that receivers see two SYNCs.` + t
 		cell.Sysinfo = mac.Sysinfo{MainCarrier: num, FreqBand: band, Offset: off, DuplexSpacing: 2,
 			MSTxPwrMaxCell: 5, RxLevAccessMin: 3, AccessParameter: 7, RadioDLTimeout: 4,
 			OptionFlag: 2, LocationArea: uint16(la), SubscriberClass: 0xffff, BSServiceDetails: 0x0e0}
-		tx, err := air.NewTransmitter(air.TxConfig{Cell: cell, SampleRateHz: rate, OffsetHz: offset, Amplitude: amplitude})
-		if err != nil {
-			return usageError{err}
-		}
-		slotSec := float64(radio.SlotSymbols) / radio.SymbolRate
-		nslots := int(math.Ceil(seconds / slotSec))
 
-		// Sinks.
+		// Sinks. The device is opened first: without --rate, its sample-rate
+		// range decides the rate of every output.
 		var (
 			sinks []iq.Writer
 			ann   hardware.Annotator
@@ -120,6 +117,36 @@ unless --freq is given). Send at least 3 s so that receivers see two SYNCs.` + t
 				f()
 			}
 		}()
+		if df.Device != "" {
+			if df.Freq == 0 {
+				df.Freq = center
+			}
+			planned := time.Duration(float64(nslots) * slotSec * float64(time.Second))
+			snk, err := openSinkWithSafety(cmd.Context(), cmd.ErrOrStderr(), df, planned)
+			if err != nil {
+				return err
+			}
+			close = append(close, func() error {
+				if err := snk.Flush(cmd.Context()); err != nil {
+					snk.Close()
+					return err
+				}
+				return snk.Close()
+			})
+			if df.Rate == 0 {
+				if rate, err = txDeviceRate(cmd, snk, rate); err != nil {
+					return err
+				}
+			}
+			sinks = append(sinks, snk)
+			if a, ok := snk.(hardware.Annotator); ok {
+				ann = a
+			}
+		}
+		tx, err := air.NewTransmitter(air.TxConfig{Cell: cell, SampleRateHz: rate, OffsetHz: offset, Amplitude: amplitude})
+		if err != nil {
+			return usageError{err}
+		}
 		if out != "" {
 			if strings.HasSuffix(out, ".sigmf-meta") {
 				f, err := iq.ParseFormat(format)
@@ -130,7 +157,10 @@ unless --freq is given). Send at least 3 s so that receivers see two SYNCs.` + t
 				if err != nil {
 					return err
 				}
-				sinks, ann = append(sinks, w), w
+				sinks = append(sinks, w)
+				if ann == nil {
+					ann = w
+				}
 				close = append(close, w.Close)
 			} else {
 				f, err := iq.FormatFromPath(out)
@@ -158,30 +188,6 @@ unless --freq is given). Send at least 3 s so that receivers see two SYNCs.` + t
 					return err
 				}
 				return f.Close()
-			})
-		}
-		if df.Device != "" {
-			if df.Rate == 0 {
-				df.Rate = rate
-			}
-			if df.Freq == 0 {
-				df.Freq = center
-			}
-			planned := time.Duration(float64(nslots) * slotSec * float64(time.Second))
-			snk, err := openSinkWithSafety(cmd.Context(), cmd.ErrOrStderr(), df, planned)
-			if err != nil {
-				return err
-			}
-			sinks = append(sinks, snk)
-			if a, ok := snk.(hardware.Annotator); ok && ann == nil {
-				ann = a
-			}
-			close = append(close, func() error {
-				if err := snk.Flush(cmd.Context()); err != nil {
-					snk.Close()
-					return err
-				}
-				return snk.Close()
 			})
 		}
 
@@ -244,6 +250,31 @@ unless --freq is given). Send at least 3 s so that receivers see two SYNCs.` + t
 		return nil
 	}
 	return c
+}
+
+// txDeviceRate sets the sample rate of a device opened without --rate: the
+// default 36 kS/s when the device takes it, else the smallest multiple of
+// 18 kS/s (an integer number of samples per symbol) inside the device's range,
+// e.g. 2.016 MS/s on a HackRF (2-20 MS/s). It says so on stderr.
+func txDeviceRate(cmd *cobra.Command, snk hardware.Sink, rate float64) (float64, error) {
+	in := snk.Info()
+	r := in.Rate
+	if r.Min > rate {
+		rate = math.Ceil(r.Min/18000) * 18000
+		if r.Max > 0 && rate > r.Max {
+			return 0, usagef("%s takes %g-%g S/s and no multiple of 18 kS/s: give --rate", in.Driver, r.Min, r.Max)
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "tx: %s takes %g-%g S/s, so the sample rate is %.0f S/s (the smallest multiple of 18 kS/s in range; set --rate to choose)\n",
+			in.Driver, r.Min, r.Max, rate)
+	}
+	got, err := snk.SetSampleRate(cmd.Context(), rate)
+	if err != nil {
+		return 0, deviceError(fmt.Errorf("sample rate %g: %w", rate, err))
+	}
+	if math.Abs(got-rate) > 1e-5*rate {
+		return 0, fmt.Errorf("sample rate %g: the device runs at %g S/s; give --rate", rate, got)
+	}
+	return rate, nil
 }
 
 // speechSource returns a looping ACELP frame source for a clip name or an
