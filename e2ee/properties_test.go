@@ -1,6 +1,7 @@
 package e2ee
 
 import (
+	"bytes"
 	"errors"
 	"math/rand/v2"
 	"slices"
@@ -301,12 +302,12 @@ done:
 	}
 }
 
-// TestSDSBitFlip: every single-bit flip of a sealed SDS is rejected.
+// TestSDSBitFlip: every single-bit flip of a sealed SDS is rejected, in both
+// suites.
 func TestSDSBitFlip(t *testing.T) {
-	w := newWorld(t, 2, SuiteAES)
-	a, b := w.members[1001], w.members[1002]
-	for _, suite := range []Suite{SuiteAES} {
-		_ = suite
+	for _, suite := range []Suite{SuiteAES, SuiteChaCha} {
+		w := newWorld(t, 2, suite)
+		a, b := w.members[1001], w.members[1002]
 		msg, err := a.SealSDS(w.group, nil, []byte("GO: rendezvous at 52.37N 4.89E"))
 		if err != nil {
 			t.Fatal(err)
@@ -324,7 +325,38 @@ func TestSDSBitFlip(t *testing.T) {
 		if _, _, err := b.OpenSDS(w.group, nil, msg); err != nil {
 			t.Fatalf("original rejected after flips: %v", err)
 		}
-		t.Logf("%d of %d single-bit flips of a %d-byte SDS rejected", n, len(msg)*8, len(msg))
+		t.Logf("%v: %d of %d single-bit flips of a %d-byte SDS rejected", suite, n, len(msg)*8, len(msg))
+	}
+}
+
+// TestSDSForgedSendersLeaveNoState: SDS that fail authentication, from any
+// sender index, change nothing in the receiver's state (no replay window is
+// kept for a sender until one of its messages authenticates).
+func TestSDSForgedSendersLeaveNoState(t *testing.T) {
+	w := newWorld(t, 2, SuiteAES)
+	a, b := w.members[1001], w.members[1002]
+	msg, err := a.SealSDS(w.group, nil, []byte("hello"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := b.MarshalBinary()
+	r := rand.New(rand.NewPCG(9, 9))
+	for i := 0; i < 200; i++ {
+		m := slices.Clone(msg)
+		m[2], m[3] = byte(r.IntN(MaxSenders>>8)), byte(r.IntN(256)) // sender index
+		m[len(m)-1] ^= 1                                            // and a bad tag
+		if _, _, err := b.OpenSDS(w.group, nil, m); !errors.Is(err, ErrAuth) {
+			t.Fatalf("forged SDS %d: %v, want ErrAuth", i, err)
+		}
+	}
+	if after, _ := b.MarshalBinary(); !bytes.Equal(before, after) {
+		t.Fatal("forged SDS changed the receiver's state")
+	}
+	if _, _, err := b.OpenSDS(w.group, nil, msg); err != nil {
+		t.Fatalf("genuine SDS after the forgeries: %v", err)
+	}
+	if _, _, err := b.OpenSDS(w.group, nil, msg); !errors.Is(err, ErrReplay) {
+		t.Fatalf("replayed genuine SDS: %v, want ErrReplay", err)
 	}
 }
 

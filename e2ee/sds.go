@@ -167,12 +167,10 @@ func (m *Member) OpenSDS(g uint32, dst, msg []byte) ([]byte, SDSInfo, error) {
 		return dst, info, ErrMalformed
 	}
 	info.Epoch = ep.e
+	// The window is created only once a message of s authenticates, so forged
+	// sender indices leave no state behind.
 	win := ep.sdsWin[s]
-	if win == nil {
-		win = &ReplayWindow{}
-		ep.sdsWin[s] = win
-	}
-	if !win.Check(ctr) {
+	if win != nil && !win.Check(ctr) {
 		return dst, info, ErrReplay
 	}
 	k := ep.sdsKeyFor(s)
@@ -187,6 +185,10 @@ func (m *Member) OpenSDS(g uint32, dst, msg []byte) ([]byte, SDSInfo, error) {
 			clear(dst[n : n+pl])
 		}
 		return dst, info, ErrAuth
+	}
+	if win == nil {
+		win = &ReplayWindow{}
+		ep.sdsWin[s] = win
 	}
 	win.Accept(ctr)
 	if e, ok := gs.roster[s]; ok {
