@@ -56,7 +56,12 @@ func newIQCell(c scenario.Cell) (*iqCell, error) {
 // iqAmplitude is the transmitter's RMS amplitude (air.TxConfig default).
 const iqAmplitude = 0.5
 
-func newIQRx(ch *scenario.Channel, speedKmh, carrierHz float64, acell air.Cell, rng *rand.Rand) (*iqRx, error) {
+// pathBlocks returns the propagation blocks of a link at the iq fidelity: the
+// TU50/HT200 tapped delay line (EN 300 392-2 clause 6.4, at the handset's
+// speed when it moves) and the carrier offset, in that order. Noise is added
+// by the caller (per receiver on the downlink, once per slot at the base
+// station on the uplink).
+func pathBlocks(ch *scenario.Channel, speedKmh, carrierHz float64, rng *rand.Rand) ([]channel.Block, error) {
 	var blocks []channel.Block
 	prof := channel.Profile{}
 	switch ch.Model {
@@ -71,16 +76,24 @@ func newIQRx(ch *scenario.Channel, speedKmh, carrierHz float64, acell air.Cell, 
 		}
 		f, err := channel.NewFading(rng, channel.FadingConfig{SampleRateHz: IQRateHz, Profile: prof, CarrierHz: carrierHz})
 		if err != nil {
-			return nil, fmt.Errorf("sim: iq: %w", err)
+			return nil, err
 		}
 		blocks = append(blocks, f)
 	}
 	if ch.CFOHz != 0 {
 		o, err := channel.NewOscillator(rng, ch.CFOHz, 0, IQRateHz)
 		if err != nil {
-			return nil, fmt.Errorf("sim: iq: %w", err)
+			return nil, err
 		}
 		blocks = append(blocks, o)
+	}
+	return blocks, nil
+}
+
+func newIQRx(ch *scenario.Channel, speedKmh, carrierHz float64, acell air.Cell, rng *rand.Rand) (*iqRx, error) {
+	blocks, err := pathBlocks(ch, speedKmh, carrierHz, rng)
+	if err != nil {
+		return nil, fmt.Errorf("sim: iq: %w", err)
 	}
 	if ch.Model != "clean" && ch.EbN0DB != nil {
 		p := channel.NoisePowerEbN0(*ch.EbN0DB, iqAmplitude*iqAmplitude, IQRateHz, 2*radio.SymbolRate)
@@ -92,13 +105,11 @@ func newIQRx(ch *scenario.Channel, speedKmh, carrierHz float64, acell air.Cell, 
 	}
 	r := &iqRx{}
 	if len(blocks) > 0 {
-		var err error
 		if r.chain, err = channel.NewChain(blocks...); err != nil {
 			return nil, fmt.Errorf("sim: iq: %w", err)
 		}
 	}
 	cell := acell
-	var err error
 	r.rx, err = air.NewReceiver(air.RxConfig{SampleRateHz: IQRateHz, Cell: &cell, OnBlock: func(b *air.RxBlock) {
 		if b.Channel == lmac.AACH || b.Channel == lmac.BSCH || b.Channel == lmac.BNCH || b.Channel == lmac.SCHHD {
 			return

@@ -77,33 +77,11 @@ func newIQUplink(rng *rand.Rand) (*iqUplink, error) {
 
 func newIQULLink(ch *scenario.Channel, speedKmh, carrierHz float64, rng *rand.Rand) (*iqULLink, error) {
 	l := &iqULLink{}
-	var blocks []channel.Block
-	prof := channel.Profile{}
-	switch ch.Model {
-	case "tu50":
-		prof = channel.ProfileTU50()
-	case "ht200":
-		prof = channel.ProfileHT200()
-	}
-	if prof.Name != "" {
-		if speedKmh > 0 {
-			prof.SpeedKmh = speedKmh
-		}
-		f, err := channel.NewFading(rng, channel.FadingConfig{SampleRateHz: IQRateHz, Profile: prof, CarrierHz: carrierHz})
-		if err != nil {
-			return nil, fmt.Errorf("sim: iq uplink: %w", err)
-		}
-		blocks = append(blocks, f)
-	}
-	if ch.CFOHz != 0 {
-		o, err := channel.NewOscillator(rng, ch.CFOHz, 0, IQRateHz)
-		if err != nil {
-			return nil, fmt.Errorf("sim: iq uplink: %w", err)
-		}
-		blocks = append(blocks, o)
+	blocks, err := pathBlocks(ch, speedKmh, carrierHz, rng)
+	if err != nil {
+		return nil, fmt.Errorf("sim: iq uplink: %w", err)
 	}
 	if len(blocks) > 0 {
-		var err error
 		if l.chain, err = channel.NewChain(blocks...); err != nil {
 			return nil, fmt.Errorf("sim: iq uplink: %w", err)
 		}
