@@ -26,6 +26,15 @@ type keysOpts struct {
 
 func (o *keysOpts) passphrase() ([]byte, error) {
 	if o.passFile != "" {
+		// The passphrase guards every key store: hold its file to the key
+		// stores' rule (e2ee.ReadKeyStore) of nothing for group or others.
+		st, err := os.Stat(o.passFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading passphrase: %w", err)
+		}
+		if perm := st.Mode().Perm(); perm&0o077 != 0 {
+			return nil, fmt.Errorf("passphrase file %s has permissions %#o, looser than 0600: refusing it (chmod 600 %s)", o.passFile, perm, o.passFile)
+		}
 		b, err := os.ReadFile(o.passFile)
 		if err != nil {
 			return nil, fmt.Errorf("reading passphrase: %w", err)
@@ -76,7 +85,8 @@ func newKeysCmd() *cobra.Command {
 
 Key stores are files encrypted at rest (Argon2id + AES-256-GCM), created with
 mode 0600; a store with looser permissions is refused. The passphrase comes from
---passphrase-file or the TETRASIM_PASSPHRASE environment variable.
+--passphrase-file (mode 0600, refused if looser) or the TETRASIM_PASSPHRASE
+environment variable.
 
 Commands that start a new epoch (add-member, remove-member, rekey, tick) write the
 key-management SDS payloads to --out (one line per SDS: to, group, kind, hex);

@@ -11,7 +11,8 @@ import (
 
 // TestKeysWorkflow runs the keys subcommands end to end: KMF, two devices, a
 // talkgroup, membership (a rekey written as SDS payloads), apply, show, export and
-// import, and the refusals (loose permissions, wrong passphrase, no passphrase).
+// import, and the refusals (loose permissions of a key store or passphrase file,
+// wrong passphrase, no passphrase).
 func TestKeysWorkflow(t *testing.T) {
 	dir := t.TempDir()
 	p := func(n string) string { return filepath.Join(dir, n) }
@@ -79,6 +80,16 @@ func TestKeysWorkflow(t *testing.T) {
 	t.Setenv("TETRASIM_PASSPHRASE", "")
 	if rc := run([]string{"keys", "show", "--device", p("d2.keys")}); rc != 2 {
 		t.Fatalf("no passphrase: exit %d", rc)
+	}
+	// A passphrase file others can read is refused like a key store.
+	os.WriteFile(p("loose.pass"), []byte("correct horse battery\n"), 0o644)
+	os.Chmod(p("loose.pass"), 0o644)
+	if rc := run([]string{"keys", "show", "--device", p("d2.keys"), "--passphrase-file", p("loose.pass")}); rc != 1 {
+		t.Fatalf("passphrase file with mode 0644: exit %d, want 1", rc)
+	}
+	os.Chmod(p("loose.pass"), 0o600)
+	if rc := run([]string{"keys", "show", "--device", p("d2.keys"), "--passphrase-file", p("loose.pass")}); rc != 0 {
+		t.Fatalf("passphrase file with mode 0600: exit %d, want 0", rc)
 	}
 }
 
