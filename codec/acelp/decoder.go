@@ -125,7 +125,7 @@ func (d *Decoder) decodeParams(synth []int16, prm *[NumParams]int16, bfi bool) {
 
 	exc := d.oldExc[:]
 	const excBase = excPad + excHist // exc[] of the reference
-	var t0, t0Frac, t0Min, t0Max int16
+	var t0, t0Frac, t0Min int16
 	for sf := 0; sf < nSubfr; sf++ {
 		iSubfr := sf * SubframeSamples
 		a := aT[sf*lpcLen : (sf+1)*lpcLen]
@@ -146,15 +146,7 @@ func (d *Decoder) decodeParams(synth []int16, prm *[NumParams]int16, bfi bool) {
 				t0, t0Frac = fp.Sub(index, 112), 0
 			}
 			// Search range of the other subframes.
-			t0Min = fp.Sub(t0, 5)
-			if t0Min < pitMin {
-				t0Min = pitMin
-			}
-			t0Max = fp.Add(t0Min, 9)
-			if t0Max > pitMax {
-				t0Max = pitMax
-				t0Min = fp.Sub(t0Max, 9)
-			}
+			t0Min, _ = pitchRange(t0)
 		} else if !bfi {
 			// T0 = (index+2)/3 - 1 + T0_min; T0_frac = index - 2 - 3·i
 			i := fp.Mult(fp.Add(index, 2), 10923)

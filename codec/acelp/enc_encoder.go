@@ -231,15 +231,7 @@ func (e *Encoder) coder(prm *[NumParams]int16) {
 				index = fp.Add(t0, 112)
 			}
 			// Range of the other subframes.
-			t0Min = fp.Sub(t0, 5)
-			if t0Min < pitMin {
-				t0Min = pitMin
-			}
-			t0Max = fp.Add(t0Min, 9)
-			if t0Max > pitMax {
-				t0Max = pitMax
-				t0Min = fp.Sub(t0Max, 9)
-			}
+			t0Min, t0Max = pitchRange(t0)
 		} else { // index = 3·(T0 - T0min) + 2 + frac
 			i := fp.Sub(t0, t0Min)
 			index = fp.Add(i, fp.Add(i, i))

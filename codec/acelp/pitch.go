@@ -83,3 +83,20 @@ func predLt(exc []int16, pos int, t0, frac int16, l int) {
 // Inter32_1_3 or Inter32_M1_3 can saturate: (2^31-1) / Σ|coef|, with
 // Σ|coef| = 76585 for both filters.
 const inter32NoSat = math.MaxInt32 / 76585
+
+// pitchRange returns the lag range [t0Min, t0Max] of subframes 2-4, ten
+// integer lags from t0 − 5 kept inside [pitMin, pitMax], around the integer
+// lag t0 of the first subframe (EN 300 395-2 clause 4, adaptive codebook;
+// the encoder's search range and the decoder's lag decoding share it).
+func pitchRange(t0 int16) (t0Min, t0Max int16) {
+	t0Min = fp.Sub(t0, 5)
+	if t0Min < pitMin {
+		t0Min = pitMin
+	}
+	t0Max = fp.Add(t0Min, 9)
+	if t0Max > pitMax {
+		t0Max = pitMax
+		t0Min = fp.Sub(t0Max, 9)
+	}
+	return t0Min, t0Max
+}
