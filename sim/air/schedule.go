@@ -1,6 +1,7 @@
 package air
 
 import (
+	"fmt"
 	"math/rand/v2"
 
 	"github.com/tetrasim/tetrasim/internal/bits"
@@ -37,6 +38,11 @@ type Schedule struct {
 	IndividualSSI uint32 // 24-bit address of the SCH/HD MAC-RESOURCE
 	// Speech, if not nil, appends the next 137-bit ACELP speech frame to dst.
 	Speech func(dst []byte) []byte
+	// Traffic, if not nil, fills every traffic slot (TN 2 of frames 1–17)
+	// instead of the built-in pattern (Speech, and the first half stolen every
+	// 4th frame): for example E2EETraffic, which steals half-slots for its
+	// sync frames. ts is cleared before the call.
+	Traffic func(t radio.Time, ts *TrafficSlot) error
 
 	rng   *rand.Rand
 	count uint32
@@ -91,6 +97,9 @@ func (sc *Schedule) Next(t radio.Time, s *DLSlot) error {
 		s.Blocks[0] = Block{lmac.SCHF, b0}
 	case t.TN == 2:
 		s.AACH = mac.AccessAssign{Header: 3, Field1: mac.UsageFirstTraffic, Field2: mac.UsageFirstTraffic}
+		if sc.Traffic != nil {
+			return sc.traffic(t, s)
+		}
 		if t.FN%4 == 0 {
 			p := &mac.USignal{SDU: sc.payload(t, 121)}
 			if b0, err = mac.AppendBlock(b0, lmac.STCH.Params().Type1, mac.Downlink, p); err != nil {
@@ -113,6 +122,73 @@ func (sc *Schedule) Next(t radio.Time, s *DLSlot) error {
 			return err
 		}
 		s.Blocks[0], s.Blocks[1] = Block{lmac.SCHHD, b0}, Block{lmac.SCHHD, b1}
+	}
+	return nil
+}
+
+// TrafficSlot is the content of one TCH/S traffic slot as a traffic source
+// gives it (EN 300 392-2 clause 9.4.4.3.2, stealing clause 23.8.4): up to two
+// half-slots stolen for U-plane signalling, each carrying a 121-bit TM-SDU in
+// a MAC-U-SIGNAL on the STCH, and the 137-bit speech frames A and B of the
+// halves not stolen.
+//
+//	STCH[0] == nil                    TCH/S: Frames[0] and Frames[1]
+//	STCH[0] != nil, STCH[1] == nil    STCH + TCH/S stolen: Frames[1]
+//	STCH[0] != nil, STCH[1] != nil    STCH + STCH (second half stolen flag set)
+type TrafficSlot struct {
+	STCH   [2][]byte // TM-SDUs of stolen halves, STCHSDUBits each
+	Frames [2][]byte // speech frames A and B, 137 bits each
+}
+
+// STCHSDUBits is the TM-SDU of a MAC-U-SIGNAL that fills an STCH block: 124
+// type-1 bits minus the 3-bit header (clause 21.4.5).
+const STCHSDUBits = 121
+
+// traffic builds a traffic slot from sc.Traffic.
+func (sc *Schedule) traffic(t radio.Time, s *DLSlot) error {
+	var ts TrafficSlot
+	if err := sc.Traffic(t, &ts); err != nil {
+		return err
+	}
+	b0, b1 := sc.buf[0][:0], sc.buf[1][:0]
+	frame := func(dst, f []byte) ([]byte, error) {
+		if len(f) != 137 {
+			return dst, fmt.Errorf("%w: speech frame of %d bits at %v", ErrSlot, len(f), t)
+		}
+		return append(dst, f...), nil
+	}
+	stch := func(dst, sdu []byte, second bool) ([]byte, error) {
+		if len(sdu) != STCHSDUBits {
+			return dst, fmt.Errorf("%w: STCH TM-SDU of %d bits at %v", ErrSlot, len(sdu), t)
+		}
+		return mac.AppendBlock(dst, lmac.STCH.Params().Type1, mac.Downlink, &mac.USignal{SecondHalfStolen: second, SDU: sdu})
+	}
+	var err error
+	switch {
+	case ts.STCH[0] == nil:
+		if b0, err = frame(b0, ts.Frames[0]); err != nil {
+			return err
+		}
+		if b0, err = frame(b0, ts.Frames[1]); err != nil {
+			return err
+		}
+		s.Blocks[0] = Block{lmac.TCHS, b0}
+	case ts.STCH[1] == nil:
+		if b0, err = stch(b0, ts.STCH[0], false); err != nil {
+			return err
+		}
+		if b1, err = frame(b1, ts.Frames[1]); err != nil {
+			return err
+		}
+		s.Blocks[0], s.Blocks[1] = Block{lmac.STCH, b0}, Block{lmac.TCHSStolen, b1}
+	default:
+		if b0, err = stch(b0, ts.STCH[0], true); err != nil {
+			return err
+		}
+		if b1, err = stch(b1, ts.STCH[1], false); err != nil {
+			return err
+		}
+		s.Blocks[0], s.Blocks[1] = Block{lmac.STCH, b0}, Block{lmac.STCH, b1}
 	}
 	return nil
 }
@@ -141,4 +217,16 @@ func (sc *Schedule) speech(dst []byte) []byte {
 		dst = append(dst, byte(sc.rng.IntN(2)))
 	}
 	return dst
+}
+
+// TrafficSlots returns how many of the n slots from start are traffic slots
+// of Schedule (TN 2 in frames 1–17).
+func TrafficSlots(start radio.Time, n int) int {
+	k := 0
+	for t, i := start, 0; i < n; t, i = t.Next(), i+1 {
+		if t.TN == 2 && t.FN != radio.ControlFrame {
+			k++
+		}
+	}
+	return k
 }
