@@ -295,4 +295,6 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	ks, _ := w.kmf.MarshalBinary()
 	file, _ := SealKeyStore(StoreDevice, ms, []byte("pw"), KDFParams{Time: 1, MemoryKiB: 8, Threads: 1}, nil)
 	write("FuzzKeyStore", [][]byte{ms, ks, file})
+	stream, _, _, _ := kmfStream()
+	write("FuzzKMFStream", [][]byte{stream})
 }

@@ -185,6 +185,67 @@ func FuzzKMFMessage(f *testing.F) {
 	})
 }
 
+// kmfStream returns the KMF messages a member sees for one new epoch of a
+// 12-member talkgroup (its own key wrap, the announce, a multi-fragment roster
+// snapshot) as one fuzz input: payloads with a one-byte length prefix each, the
+// member's state from before them, and the epoch they install.
+func kmfStream() (stream, snap []byte, group, epoch uint32) {
+	w := newWorld(nilTB{}, 12, SuiteAES)
+	snap, _ = w.members[1002].MarshalBinary()
+	msgs, _ := w.kmf.Rekey(w.group)
+	rs, _ := w.kmf.RosterSnapshot(w.group)
+	for _, m := range append(rs, msgs...) {
+		if m.To != 0 && m.To != 1002 {
+			continue
+		}
+		for _, p := range m.Payloads {
+			stream = append(append(stream, byte(len(p))), p...)
+		}
+	}
+	m, _ := UnmarshalMember(snap, MemberConfig{Now: w.clk.Now})
+	for _, p := range splitStream(stream) {
+		if ev, err := m.Apply(p); err == nil && ev.Kind == EventEpochInstalled {
+			epoch = ev.Epoch
+		}
+	}
+	return stream, snap, w.group, epoch
+}
+
+// splitStream cuts a FuzzKMFStream input into payloads (at most 64).
+func splitStream(b []byte) (out [][]byte) {
+	for len(b) > 0 && len(out) < 64 {
+		n := min(int(b[0]), len(b)-1)
+		out = append(out, b[1:1+n])
+		b = b[1+n:]
+	}
+	return out
+}
+
+// FuzzKMFStream feeds a sequence of key-management SDS payloads to one member,
+// so that fragment reassembly and the pending-epoch logic see many messages in
+// turn: Apply never panics, and the only epoch that can ever be installed is the
+// one the KMF made (the seed installs it).
+func FuzzKMFStream(f *testing.F) {
+	stream, snap, group, epoch := kmfStream()
+	if epoch == 0 {
+		f.Fatal("the genuine stream installs no epoch")
+	}
+	f.Add(stream)
+	clk := newClock()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := UnmarshalMember(snap, MemberConfig{Now: clk.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range splitStream(b) {
+			ev, err := m.Apply(p)
+			if err == nil && ev.Kind == EventEpochInstalled && (ev.Group != group || ev.Epoch != epoch) {
+				t.Fatalf("installed epoch %d of group %d, which the KMF never made", ev.Epoch, ev.Group)
+			}
+		}
+	})
+}
+
 // FuzzKeyStore: the key store header and the member and KMF state parsers are
 // total and bounded; a state that parses re-marshals to an encoding that parses
 // again and is stable (marshal ∘ unmarshal is idempotent).
