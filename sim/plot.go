@@ -146,7 +146,12 @@ func (sm *Sim) WritePlots(dir string) ([]string, error) {
 	p := plot.New()
 	p.Title.Text = "Downlink traffic: raw channel BER per slot (x: speech frames lost)"
 	p.X.Label.Text, p.Y.Label.Text = "time [s]", "raw BER"
-	n := 0
+	if sm.Scn.Fidelity == "iq" {
+		// The iq fidelity counts errors in the decoded speech bits (iqphy.go).
+		p.Title.Text = "Downlink traffic: residual BER of the decoded speech bits per slot (x: frames lost)"
+		p.Y.Label.Text = "residual BER"
+	}
+	n, top := 0, 0.0
 	for _, h := range sm.hs {
 		if len(h.dlStats.series) == 0 {
 			continue
@@ -154,6 +159,7 @@ func (sm *Sim) WritePlots(dir string) ([]string, error) {
 		var ber, bad plotter.XYs
 		for _, pt := range h.dlStats.series {
 			ber = append(ber, plotter.XY{X: pt.t, Y: pt.ber})
+			top = max(top, pt.ber)
 			if pt.bad {
 				bad = append(bad, plotter.XY{X: pt.t, Y: pt.ber})
 			}
@@ -182,6 +188,10 @@ func (sm *Sim) WritePlots(dir string) ([]string, error) {
 	}
 	if n > 0 {
 		p.Add(plotter.NewGrid())
+		// Headroom above the highest slot for the legend, so that it hides
+		// no data.
+		p.Y.Min, p.Y.Max = 0, max(top, 0.01)*(1+0.12*float64(n))
+		p.Legend.Top = true
 		if err := save(p, "errors.png", 8*vg.Inch, 4*vg.Inch); err != nil {
 			return files, err
 		}
@@ -192,8 +202,9 @@ func (sm *Sim) WritePlots(dir string) ([]string, error) {
 func linkName(l interface{ String() string }) string { return l.String() }
 
 // plotLink is the link whose detected symbols are plotted: the first
-// handset's downlink that captured any (bits fidelity), else the first
-// uplink (the uplink stays at bits fidelity in iq mode).
+// handset's downlink that captured any, else the first uplink that did. Only
+// the "bits" fidelity's links capture symbols: at "iq" fidelity there is no
+// constellation plot.
 func (sm *Sim) plotLink() (*handset, string, *phy.Link) {
 	for _, h := range sm.hs {
 		if len(h.dl.Capture) > 0 {
