@@ -54,6 +54,9 @@ dropped.`,
 				out = tchs.AppendChan(out, tchs.Encode(type4, a, b))
 				blocks++
 			}
+			if blocks == 0 {
+				return fmt.Errorf("%s: %d speech frame(s); a TCH/S block needs two", args[0], sr.Frames())
+			}
 			if err := os.WriteFile(args[1], out, 0o644); err != nil {
 				return err
 			}

@@ -49,4 +49,15 @@ func TestCodecChanRoundTrip(t *testing.T) {
 	if code := run([]string{"codec", "chan-decode", in, out}); code != 1 {
 		t.Fatalf(".ser given as .chan: exit %d, want 1", code)
 	}
+	// Fewer than two frames make no block: an error, not an empty .chan.
+	one := filepath.Join(dir, "one.ser")
+	if err := os.WriteFile(one, ser[:276], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code := run([]string{"codec", "chan-encode", one, filepath.Join(dir, "one.chan")}); code != 1 {
+		t.Fatalf("one frame: exit %d, want 1", code)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "one.chan")); err == nil {
+		t.Fatal("one frame: an empty .chan was written")
+	}
 }
