@@ -62,6 +62,13 @@ SYNC: mcc, mnc, cc, ...), with "pdus" listing all of them when there are several
 --pcap writes every good MAC block as GSMTAP (UDP port 4729) for Wireshark.
 --speech-out decodes the speech of the first traffic timeslot into a WAV file.
 
+End-to-end encrypted speech (tetrasim E2EE v1, 'tetrasim tx --cipher e2ee') is
+recognised by its sync frames. With --keys (a device key store of a talkgroup
+member) and --talkgroup, rx verifies every Sync+Auth Frame and its tags,
+decrypts the speech for --speech-out and the JSON "bits", and checks the
+end-of-transmission signature; without keys it says the traffic is encrypted
+and --speech-out is noise.
+
 Example:
   tetrasim tx --mcc 262 --mnc 42 --cc 5 --seconds 4 --rate 2.4e6 --offset 300e3 --out dl.sigmf-meta
   tetrasim rx dl.sigmf-meta --json --pcap dl.pcap
@@ -71,6 +78,7 @@ Device strings (with --device):
 		Args: cobra.MaximumNArgs(1),
 	}
 	df := addDeviceFlags(c, hardware.RX)
+	cf := addCipherFlags(c, false)
 	fs := c.Flags()
 	fs.Float64Var(&offset, "offset", 0, "carrier offset from the centre [Hz]")
 	fs.Float64Var(&search, "search", 0, "carrier search half-width around --offset [Hz] (0: automatic, -1: off)")
@@ -108,6 +116,22 @@ Device strings (with --device):
 			}
 		}
 		p := &rxPrinter{w: w, json: jsonOut, quiet: quiet, pcap: gt, start: time.Now().Truncate(time.Second)}
+		p.traffic.OnFrame = p.speechFrame
+		if cf.Keys != "" || cf.Talkgroup != 0 {
+			if cf.Keys == "" {
+				return usagef("--talkgroup needs --keys FILE")
+			}
+			m, err := cf.loadMember(false)
+			if err != nil {
+				return err
+			}
+			defer m.Wipe()
+			p.talkgroup = cf.Talkgroup
+			if p.traffic.Rx, err = m.Receiver(cf.Talkgroup); err != nil {
+				return fmt.Errorf("--talkgroup %d: %w", cf.Talkgroup, err)
+			}
+		}
+		defer p.e2eeSummary(cmd)
 		if speechTo != "" {
 			if p.speech, err = voice.New("acelp"); err != nil {
 				return err
@@ -331,36 +355,77 @@ type rxPrinter struct {
 	arfcn map[float64]uint16  // per carrier: the main carrier number from SYSINFO
 	multi bool                // several carriers: print the carrier on every line
 
-	speech   voice.Codec // --speech-out decoder
-	speechTN int         // the traffic timeslot followed (0: none yet)
-	pcm      []int16
-	frame    []int16
+	speech    voice.Codec // --speech-out decoder
+	speechTN  int         // the traffic timeslot followed (0: none yet)
+	pcm       []int16
+	frame     []int16
+	traffic   air.E2EEListener // speech frames of the followed timeslot, decrypted with --keys
+	talkgroup uint32           // --talkgroup
+	plain     []byte           // decrypted speech bits of the current block, or nil
 }
 
-// speechBlock decodes the two speech frames of a TCH/S block (frame A and B;
-// BFI when the parity fails) or the frame B of a stolen slot (frame A is
-// lost and concealed), EN 300 395-2 clause 5.6.
-func (p *rxPrinter) speechBlock(b *air.RxBlock) {
+// trafficBlock passes a block of the first traffic timeslot (TCH/S, TCH/S
+// stolen, STCH) to the E2EE listener, which hands the speech frames in order
+// to speechFrame: frames A and B (BFI when the parity fails), a lost frame for
+// every stolen half (concealed, EN 300 395-2 clause 5.6), decrypted with
+// --keys.
+func (p *rxPrinter) trafficBlock(b *air.RxBlock) {
 	if p.speechTN == 0 {
 		p.speechTN = b.Time.TN
 	}
 	if b.Time.TN != p.speechTN {
 		return
 	}
+	p.traffic.Block(b)
+	p.plain = p.traffic.Plain()
+}
+
+// speechFrame decodes one speech frame position for --speech-out.
+func (p *rxPrinter) speechFrame(bits []byte, bad bool) {
+	if p.speech == nil {
+		return
+	}
 	if p.frame == nil {
 		p.frame = make([]int16, p.speech.SamplesPerFrame())
 	}
-	dec := func(bits []byte, bad bool) {
-		p.speech.Decode(p.frame, bits, bad)
-		p.pcm = append(p.pcm, p.frame...)
+	p.speech.Decode(p.frame, bits, bad)
+	p.pcm = append(p.pcm, p.frame...)
+}
+
+// e2eeSummary says whether the traffic was encrypted and, with keys, what
+// was verified (e2ee-design.md §6: clear or encrypted, epoch, authentication).
+func (p *rxPrinter) e2eeSummary(cmd *cobra.Command) {
+	l := &p.traffic
+	w := cmd.ErrOrStderr()
+	switch {
+	case l.Rx == nil && l.Encrypted:
+		fmt.Fprintf(w, "rx: the speech on TN %d is end-to-end encrypted (tetrasim E2EE v1: %d sync frames, sender %d): without --keys and --talkgroup it is noise\n",
+			p.speechTN, l.SAFs, l.Sender)
+	case l.Rx == nil:
+	case !l.Encrypted:
+		fmt.Fprintf(w, "rx: --keys given, but the speech is not end-to-end encrypted (no E2EE sync frames)\n")
+	default:
+		st := l.Rx.Stats()
+		eot := "not received"
+		switch {
+		case l.EOTVerified:
+			eot = "verified"
+		case st.EOTFailed > 0:
+			eot = "FAILED"
+		}
+		ind := "unverified"
+		switch {
+		case st.WindowsFailed >= l.Rx.TamperThreshold:
+			ind = "TAMPER"
+		case st.WindowsFailed > 0:
+			ind = "tag failure"
+		case st.WindowsPassed > 0:
+			ind = "verified"
+		}
+		fmt.Fprintf(w, "rx: E2EE talkgroup %d, epoch %d, sender %d (device %d): %d frames decrypted (FC %d-%d), %d missed; SAFs %d accepted, %d rejected; tag windows %d passed, %d failed, %d unverifiable; end-of-transmission signature %s; %s\n",
+			p.talkgroup, l.Accepted.Epoch, l.Accepted.Sender, l.Accepted.Device, l.Decrypted, l.FirstFC, l.LastFC, st.FramesMissed,
+			st.SAFsAccepted, st.SAFsRejected, st.WindowsPassed, st.WindowsFailed, st.WindowsUnverif, eot, ind)
 	}
-	if b.Channel == lmac.TCHS {
-		dec(b.Bits[:137], !b.CRCOK)
-		dec(b.Bits[137:], !b.CRCOK)
-		return
-	}
-	dec(nil, true)
-	dec(b.Bits, !b.CRCOK)
 }
 
 func (p *rxPrinter) block(b *air.RxBlock) {
@@ -398,8 +463,9 @@ func (p *rxPrinter) block(b *air.RxBlock) {
 		p.cfo = map[float64]float64{}
 	}
 	p.cfo[b.CarrierHz] = b.CFOHz
-	if p.speech != nil && (b.Channel == lmac.TCHS || b.Channel == lmac.TCHSStolen) {
-		p.speechBlock(b)
+	p.plain = nil
+	if b.Channel == lmac.TCHS || b.Channel == lmac.TCHSStolen || b.Channel == lmac.STCH {
+		p.trafficBlock(b)
 	}
 	if p.pcap != nil && b.CRCOK {
 		ts := p.start.Add(time.Duration(float64(b.Slot) * float64(radio.SlotSymbols) / radio.SymbolRate * float64(time.Second)))
@@ -426,7 +492,7 @@ func (p *rxPrinter) block(b *air.RxBlock) {
 	fmt.Fprintf(p.w, "%-14s %-6s %-7s h%d crc %s", b.Time, b.Burst, b.Channel, b.Half, crc)
 	switch {
 	case b.Channel == lmac.TCHS || b.Channel == lmac.TCHSStolen:
-		fmt.Fprintf(p.w, " speech %d bits bfi=%v", len(b.Bits), !b.CRCOK)
+		fmt.Fprintf(p.w, " speech %d bits bfi=%v%s", len(b.Bits), !b.CRCOK, p.cipherNote())
 	case perr != nil:
 		fmt.Fprintf(p.w, " PDU error: %v", perr)
 	}
@@ -437,6 +503,18 @@ func (p *rxPrinter) block(b *air.RxBlock) {
 		fmt.Fprintf(p.w, " %s", pdu)
 	}
 	fmt.Fprintln(p.w)
+}
+
+// cipherNote is " decrypted" for a speech block decrypted with --keys,
+// " encrypted" for E2EE speech left as received, else "".
+func (p *rxPrinter) cipherNote() string {
+	switch {
+	case p.plain != nil:
+		return " decrypted"
+	case p.traffic.Encrypted:
+		return " encrypted"
+	}
+	return ""
 }
 
 func (p *rxPrinter) writeJSON(b *air.RxBlock, pdus []mac.PDU, perr error) error {
@@ -469,6 +547,12 @@ func (p *rxPrinter) writeJSON(b *air.RxBlock, pdus []mac.PDU, perr error) error 
 	if b.Channel == lmac.TCHS || b.Channel == lmac.TCHSStolen {
 		o["bfi"] = !b.CRCOK
 		o["bits"] = mac.Bits(b.Bits)
+		if p.plain != nil {
+			o["bits"] = mac.Bits(p.plain) // decrypted with --keys
+		}
+		if n := p.cipherNote(); n != "" {
+			o["e2ee"] = n[1:]
+		}
 	}
 	// Block fields last, so that a PDU field cannot shadow them (SYNC's own
 	// tn/fn/mn equal the block's once synchronised).

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"time"
@@ -44,6 +45,15 @@ The TM-SDUs are opaque test payloads; the speech frames are pseudo-random bits, 
 TETRA ACELP frames of --speech (a bundled clip: hts1a, hts2a, vk5qi; or a WAV/PCM
 file), looped. 'tetrasim rx --speech-out' decodes them back to audio.
 
+--cipher e2ee encrypts the speech end to end (tetrasim E2EE v1, e2ee-design.md
+§5): the talker's device key store (--keys, from 'tetrasim keys add-device' and
+'keys apply') and --talkgroup give the keys; a Sync+Auth Frame goes in a stolen
+half-slot at the start and every 16 traffic slots (the talkgroup's interval),
+the final SAF and the end-of-transmission signature in the last 3 traffic
+slots. The key store is written back as frame counters are reserved (never
+reuse a counter). 'tetrasim rx --keys --talkgroup' verifies and decrypts.
+--cipher clear (the default) sends the speech in clear.
+
 Output (at least one):
   --out X.cf32|.cs16|.cs8|.cu8   raw interleaved IQ, format from the extension
   --out X.sigmf-meta             SigMF recording (.sigmf-meta + .sigmf-data) with the
@@ -58,6 +68,7 @@ unless --freq is given). Send at least 3 s so that receivers see two SYNCs.` + t
 		Args: cobra.NoArgs,
 	}
 	df := addDeviceFlags(c, hardware.TX)
+	cf := addCipherFlags(c, true)
 	fs := c.Flags()
 	fs.UintVar(&mcc, "mcc", 901, "mobile country code, 0-1023")
 	fs.UintVar(&mnc, "mnc", 9999, "mobile network code, 0-16383")
@@ -85,6 +96,10 @@ unless --freq is given). Send at least 3 s so that receivers see two SYNCs.` + t
 		}
 		if !(amplitude > 0) || amplitude > 1 {
 			return usagef("--amplitude %g: must be in (0, 1]", amplitude)
+		}
+		encrypt, err := cf.encrypted()
+		if err != nil {
+			return err
 		}
 		rate := df.Rate
 		if rate == 0 {
@@ -120,6 +135,10 @@ unless --freq is given). Send at least 3 s so that receivers see two SYNCs.` + t
 		if df.Device != "" {
 			if df.Freq == 0 {
 				df.Freq = center
+			}
+			// Legality first, before anything is opened (sdr-hardware.md §7).
+			if err := checkCipherOnAir(cmd.Context(), df, cf.Cipher, df.Freq+offset); err != nil {
+				return err
 			}
 			planned := time.Duration(float64(nslots) * slotSec * float64(time.Second))
 			snk, err := openSinkWithSafety(cmd.Context(), cmd.ErrOrStderr(), df, planned)
@@ -199,6 +218,13 @@ unless --freq is given). Send at least 3 s so that receivers see two SYNCs.` + t
 			}
 			sched.Speech = src
 		}
+		var secure *air.E2EETraffic
+		if encrypt {
+			secure, err = txE2EE(cf, sched, seed, air.TrafficSlots(tx.Time(), nslots))
+			if err != nil {
+				return err
+			}
+		}
 		var slot air.DLSlot
 		buf := make([]complex64, 0, int(tx.SamplesPerSlot())+64)
 		lo, hi := center+offset-12500, center+offset+12500
@@ -247,9 +273,45 @@ unless --freq is given). Send at least 3 s so that receivers see two SYNCs.` + t
 		}
 		fmt.Fprintf(cmd.ErrOrStderr(), "tx: %d slots (%.2f s) MCC %d MNC %d CC %d, carrier %.4f MHz at %+.0f Hz, %d samples at %.0f S/s\n",
 			nslots, float64(nslots)*slotSec, mcc, mnc, cc, carrier/1e6, offset, tx.Samples(), rate)
+		if secure != nil {
+			fmt.Fprintf(cmd.ErrOrStderr(), "tx: E2EE talkgroup %d: %d speech frames encrypted (FC %d-%d), %d SAFs, %d EOT-SIG fragments\n",
+				cf.Talkgroup, secure.Frames, secure.FirstFC, secure.LastFC, secure.SAFs, secure.EOT)
+		} else {
+			fmt.Fprintln(cmd.ErrOrStderr(), "tx: cipher clear: the speech is not encrypted")
+		}
 		return nil
 	}
 	return c
+}
+
+// txE2EE makes the traffic slots of sched carry an E2EE transmission of the
+// talker whose key store cf names, over ntraffic traffic slots. The speech
+// frames are sched.Speech's, or pseudo-random bits seeded by seed.
+func txE2EE(cf *cipherFlags, sched *air.Schedule, seed uint64, ntraffic int) (*air.E2EETraffic, error) {
+	m, err := cf.loadMember(true)
+	if err != nil {
+		return nil, err
+	}
+	snd, err := m.Sender(cf.Talkgroup)
+	if err != nil {
+		return nil, fmt.Errorf("--talkgroup %d: %w (is the device a member? 'tetrasim keys add-member' and 'keys apply')", cf.Talkgroup, err)
+	}
+	speech := sched.Speech
+	if speech == nil {
+		rng := rand.New(rand.NewPCG(seed, 1))
+		speech = func(dst []byte) []byte {
+			for range 137 {
+				dst = append(dst, byte(rng.IntN(2)))
+			}
+			return dst
+		}
+	}
+	x, err := air.NewE2EETraffic(snd, speech, ntraffic)
+	if err != nil {
+		return nil, usagef("--cipher e2ee: %v (give a longer --seconds)", err)
+	}
+	sched.Traffic = x.Slot
+	return x, nil
 }
 
 // txDeviceRate sets the sample rate of a device opened without --rate: the

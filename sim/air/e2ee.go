@@ -140,6 +140,9 @@ type E2EEListener struct {
 	// rejected, LastErr its error.
 	Last    e2ee.STCHResult
 	LastErr error
+	// Accepted is the result of the last SAF Rx accepted (its epoch, sender
+	// and the sender's device).
+	Accepted e2ee.STCHResult
 	// SAFs counts well-formed SAFs seen (with or without keys); Sender,
 	// EpochTag and FCNext are those of the last one.
 	SAFs     int
@@ -262,6 +265,7 @@ func (l *E2EEListener) stch(b *RxBlock) {
 	if isSAF {
 		if err == nil {
 			l.Encrypted = true
+			l.Accepted = res
 		} else if b.Half == 1 {
 			l.Rx.MissedFrame()
 		}
