@@ -148,9 +148,6 @@ func (u *iqUplink) slot(us clock.Slot, hs []*handset, t5 [][]byte) error {
 		slot := clock.Slot(off / int64(n))
 		if d := off % int64(n); d > maxULDelay || s.SyncScore < minULScore {
 			u.rejected++
-			if dbgReject != nil {
-				dbgReject(off, d, s.SyncScore, s.Training)
-			}
 			continue
 		}
 		soft := make([]int8, 2*radio.BKNBits)
@@ -167,5 +164,3 @@ const (
 	maxULDelay = 40
 	minULScore = 0.85
 )
-
-var dbgReject func(off, d int64, score float32, tr int)
