@@ -35,6 +35,7 @@ var subcommands = []func() *cobra.Command{
 	newBERCmd,
 	newDevicesCmd, newRecordCmd,
 	newTxCmd, newRxCmd,
+	newTeachCmd,
 }
 
 func newRootCmd() *cobra.Command {

@@ -92,6 +92,7 @@ type Demo struct {
 	Name   string // short command-line name, e.g. "time-rewind"
 	MapsTo string // the CVE or property it maps to
 	Title  string
+	Speech bool // the demo returns speech (Result.Audio) unless Options.NoAudio
 	run    func(*env) (*Result, error)
 }
 
@@ -119,16 +120,16 @@ func (d Demo) Run(o Options) (*Result, error) {
 // new on every call.
 func Demos() []Demo {
 	return []Demo{
-		{2, "brute-force", "CVE-2022-24402", "Reduced-key brute force (TEA1-style register)", demoBruteForce},
-		{3, "aes56", "CVE-2025-52941", "56-bit \"export AES\": entropy arithmetic", demoAES56},
-		{4, "time-rewind", "CVE-2022-24401", "Keystream reuse through network-time spoofing", demoTimeRewind},
-		{5, "nonce-reuse", "two-time pad (M17 nonce rule)", "Nonce reuse after a reboot", demoNonceReuse},
-		{6, "bit-flip", "CVE-2022-24404", "Bit-flipping malleability: SDS \"GO\" becomes \"NO\"", demoBitFlip},
-		{7, "voice-replay", "CVE-2025-52940", "E2EE voice replay", demoVoiceReplay},
-		{8, "voice-inject", "CVE-2025-52940", "Voice injection from known silence", demoVoiceInject},
-		{9, "sds-replay", "CVE-2025-52942", "SDS replay", demoSDSReplay},
-		{13, "m17-digest", "M17 signature digest", "M17 linear digest collision", demoM17Digest},
-		{16, "removed-member", "MLS-style membership change (FS/PCS)", "A removed member goes dark after rekey", demoRemovedMember},
+		{2, "brute-force", "CVE-2022-24402", "Reduced-key brute force (TEA1-style register)", true, demoBruteForce},
+		{3, "aes56", "CVE-2025-52941", "56-bit \"export AES\": entropy arithmetic", false, demoAES56},
+		{4, "time-rewind", "CVE-2022-24401", "Keystream reuse through network-time spoofing", true, demoTimeRewind},
+		{5, "nonce-reuse", "two-time pad (M17 nonce rule)", "Nonce reuse after a reboot", true, demoNonceReuse},
+		{6, "bit-flip", "CVE-2022-24404", "Bit-flipping malleability: SDS \"GO\" becomes \"NO\"", false, demoBitFlip},
+		{7, "voice-replay", "CVE-2025-52940", "E2EE voice replay", true, demoVoiceReplay},
+		{8, "voice-inject", "CVE-2025-52940", "Voice injection from known silence", true, demoVoiceInject},
+		{9, "sds-replay", "CVE-2025-52942", "SDS replay", false, demoSDSReplay},
+		{13, "m17-digest", "M17 signature digest", "M17 linear digest collision", false, demoM17Digest},
+		{16, "removed-member", "MLS-style membership change (FS/PCS)", "A removed member goes dark after rekey", true, demoRemovedMember},
 	}
 }
 

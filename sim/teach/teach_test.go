@@ -95,6 +95,9 @@ func TestDemos(t *testing.T) {
 					t.Errorf("tetrasim-v1: %s = %.3f, want chance (about 0.5)", ratio, x)
 				}
 			}
+			if (c.audio > 0) != d.Speech {
+				t.Errorf("Speech = %v, but %d audio outputs expected", d.Speech, c.audio)
+			}
 			if len(r.Audio) != c.audio {
 				t.Errorf("%d audio outputs, want %d", len(r.Audio), c.audio)
 			}
