@@ -80,7 +80,8 @@ func TestDemodNoiseOnly(t *testing.T) {
 	}
 }
 
-// TestDemodBadSamples: NaN, Inf and huge values never panic.
+// TestDemodBadSamples: NaN, Inf and huge values never panic nor leave a
+// non-finite estimate in a slot, and a burst of them does not stop the receiver.
 func TestDemodBadSamples(t *testing.T) {
 	rng := rand.New(rand.NewPCG(10, 10))
 	tx := dlSlots(rng, 12)
@@ -95,8 +96,48 @@ func TestDemodBadSamples(t *testing.T) {
 			x[i] = complex(3e38, -3e38)
 		}
 	}
-	demodAll(t, dlConfig(4, Coherent), x, func() int { return 500 })
-	demodAll(t, dlConfig(4, Differential), x, func() int { return 500 })
+	for _, det := range []Detector{Coherent, Differential} {
+		for _, s := range demodAll(t, dlConfig(4, det), x, func() int { return 500 }) {
+			checkFinite(t, det, &s)
+		}
+	}
+	// A burst of 50 bad samples in slot 5 of a clean signal costs the slots
+	// around it, not the stream: the receiver locks and decodes the rest.
+	for _, kind := range []string{"NaN", "-Inf", "3e38"} {
+		rng := rand.New(rand.NewPCG(10, 10))
+		x := modulate(dlSlots(rng, 30), 4)
+		for i := 5 * SlotSymbols * 4; i < 5*SlotSymbols*4+50; i++ {
+			switch kind {
+			case "NaN":
+				x[i] = complex(float32(math.NaN()), 0)
+			case "-Inf":
+				x[i] = complex(0, float32(math.Inf(-1)))
+			default:
+				x[i] = complex(3e38, -3e38)
+			}
+		}
+		for _, det := range []Detector{Coherent, Differential} {
+			good := 0
+			for _, s := range demodAll(t, dlConfig(4, det), x, func() int { return 500 }) {
+				checkFinite(t, det, &s)
+				if s.Training >= 0 {
+					good++
+				}
+			}
+			if good < 20 {
+				t.Errorf("%v, 50 samples of %s: %d of 30 slots with training found, want >= 20", det, kind, good)
+			}
+		}
+	}
+}
+
+func checkFinite(t *testing.T, det Detector, s *Slot) {
+	t.Helper()
+	for _, v := range []float64{float64(s.SyncScore), s.CFOHz, s.ClockPPM, float64(s.EsN0dB)} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			t.Fatalf("%v: slot %d has a non-finite estimate: %+v", det, s.Index, *s)
+		}
+	}
 }
 
 func TestDemodZeroAlloc(t *testing.T) {
