@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
@@ -13,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tetrasim/tetrasim/codec/voice"
+	"github.com/tetrasim/tetrasim/hardware"
 	"github.com/tetrasim/tetrasim/hardware/sigmf"
 )
 
@@ -208,5 +212,101 @@ func TestRTLTCPTxIntoRxLive(t *testing.T) {
 	t.Logf("rx: %s%s", out, strings.TrimSpace(e))
 	if !strings.Contains(e, "MCC 262 MNC 42 CC 5") || !strings.Contains(e, " 0 CRC errors") {
 		t.Errorf("rx: %s", e)
+	}
+}
+
+// TestRxLiveInterrupted: rx on a live device (loopback fed in real time by
+// tx) prints the device's dropped-sample counters while it receives, and a
+// cancelled context (Ctrl-C) mid-run stops it gracefully: a summary, every
+// JSON line complete, the pcap and the WAV file valid.
+func TestRxLiveInterrupted(t *testing.T) {
+	parent, cancelAll := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancelAll()
+	parent = withRegistry(parent, newDeviceRegistry())
+	dir := t.TempDir()
+	pcapPath, wavPath := filepath.Join(dir, "live.pcap"), filepath.Join(dir, "live.wav")
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		runCtx(parent, "tx", "--device", "loopback=ctrlc,throttle", "--rate", "36000", "--seconds", "20", "--speech", "hts1a")
+	}()
+	rxCtx, interrupt := context.WithCancel(parent)
+	time.AfterFunc(2500*time.Millisecond, interrupt) // Ctrl-C after 2.5 s
+	start := time.Now()
+	out, e, err := runCtx(rxCtx, "rx", "--device", "loopback=ctrlc,drop=0.02,seed=4", "--rate", "36000", "--json",
+		"--pcap", pcapPath, "--speech-out", wavPath)
+	elapsed := time.Since(start)
+	cancelAll() // stop tx
+	wg.Wait()
+	t.Logf("rx stopped after %v: %v\n%s", elapsed.Round(time.Millisecond), err, strings.TrimSpace(e))
+	if err != nil {
+		t.Fatalf("rx: %v", err)
+	}
+	if elapsed > 10*time.Second || !strings.Contains(e, "rx: interrupted after") || !strings.Contains(e, "MCC 901 MNC 9999 CC 1") {
+		t.Fatalf("not a graceful stop: %s", e)
+	}
+	if n := strings.Count(e, "tetrasim: loopback:"); n < 2 || !strings.Contains(e, "dropped ") {
+		t.Errorf("%d dropped-sample counter lines", n)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	for _, l := range lines {
+		var o map[string]any
+		if err := json.Unmarshal([]byte(l), &o); err != nil {
+			t.Fatalf("broken JSON line %q: %v", l, err)
+		}
+	}
+	// pcap: the global header, then whole records to the last byte.
+	raw, err := os.ReadFile(pcapPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, off := 0, 24
+	for off < len(raw) {
+		if off+16 > len(raw) {
+			t.Fatalf("pcap: truncated record header at %d of %d", off, len(raw))
+		}
+		off += 16 + int(binary.LittleEndian.Uint32(raw[off+8:]))
+		recs++
+	}
+	if len(raw) < 24 || off != len(raw) || recs < 100 {
+		t.Fatalf("pcap: %d bytes, %d records, ends at %d", len(raw), recs, off)
+	}
+	pcm, err := voice.ReadAudioFile(wavPath)
+	if err != nil || len(pcm) < 8000 {
+		t.Fatalf("WAV: %d samples, %v", len(pcm), err)
+	}
+	t.Logf("%d JSON lines, %d pcap records, %.2f s of speech", len(lines), recs, float64(len(pcm))/8000)
+}
+
+// TestRxLiveInterruptedIdle: Ctrl-C while rx waits on a live device that
+// sends nothing (the link is open but idle) still stops it at once.
+func TestRxLiveInterruptedIdle(t *testing.T) {
+	parent, cancelAll := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancelAll()
+	parent = withRegistry(parent, newDeviceRegistry())
+	ref := filepath.Join(t.TempDir(), "dl.cf32")
+	if _, e, err := runCtx(parent, "tx", "--rate", "36000", "--seconds", "2.2", "--out", ref); err != nil {
+		t.Fatalf("tx: %v %s", err, e)
+	}
+	raw, _ := os.ReadFile(ref)
+	iqs := make([]complex64, len(raw)/8)
+	for i := range iqs {
+		iqs[i] = complex(math.Float32frombits(binary.LittleEndian.Uint32(raw[8*i:])), math.Float32frombits(binary.LittleEndian.Uint32(raw[8*i+4:])))
+	}
+	snk, err := openSinkWithSafety(parent, &bytes.Buffer{}, flagsFor(t, hardware.TX, "--device", "loopback=idle"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer snk.Close() // open until the end: the source never sees EOF
+	if _, err := snk.WriteIQ(parent, iqs); err != nil {
+		t.Fatal(err)
+	}
+	rxCtx, interrupt := context.WithCancel(parent)
+	time.AfterFunc(time.Second, interrupt)
+	start := time.Now()
+	_, e, err := runCtx(rxCtx, "rx", "--device", "loopback=idle", "--rate", "36000", "--quiet")
+	if d := time.Since(start); err != nil || d > 5*time.Second || !strings.Contains(e, "interrupted") || !strings.Contains(e, " 0 CRC errors") {
+		t.Fatalf("rx after %v: %v %s", d, err, e)
 	}
 }

@@ -108,9 +108,16 @@ Device strings (with --device):
 			if err != nil {
 				return err
 			}
-			defer f.Close()
 			bw := bufio.NewWriter(f)
-			defer bw.Flush()
+			defer func() { // also on Ctrl-C: every record written is complete
+				err := bw.Flush()
+				if cerr := f.Close(); err == nil {
+					err = cerr
+				}
+				if err != nil {
+					fmt.Fprintln(cmd.ErrOrStderr(), "rx: --pcap:", err)
+				}
+			}()
 			if gt, err = gsmtap.NewWriter(bw); err != nil {
 				return err
 			}
@@ -251,11 +258,23 @@ Device strings (with --device):
 		buf := make([]complex64, 1<<15)
 		limit := int64(seconds * rate)
 		var total int64
+		ctx := cmd.Context()
+		read := src.Read
+		stopStats := func() {}
+		if dev != nil {
+			// A live device: reads end at Ctrl-C (the context), and the
+			// dropped-sample counters are printed while receiving.
+			read = func(b []complex64) (int, error) { return dev.ReadIQ(ctx, b) }
+			stopStats = reportStats(ctx, cmd.ErrOrStderr(), dev, time.Second)
+			defer stopStats()
+		}
+		interrupted := false
 		for {
-			if err := cmd.Context().Err(); err != nil {
+			if ctx.Err() != nil {
+				interrupted = true
 				break
 			}
-			n, err := src.Read(buf)
+			n, err := read(buf)
 			if limit > 0 && total+int64(n) > limit {
 				n = int(limit - total)
 			}
@@ -272,19 +291,23 @@ Device strings (with --device):
 				break
 			}
 			if err != nil {
+				if ctx.Err() != nil {
+					interrupted = true
+					break
+				}
 				return err
 			}
+		}
+		if interrupted {
+			fmt.Fprintf(cmd.ErrOrStderr(), "rx: interrupted after %.2f s of input; closing the outputs\n", float64(total)/rate)
 		}
 		if err := close(); err != nil {
 			return err
 		}
-		if dev != nil {
-			if ds := dev.Stats(); ds.Dropped > 0 {
-				// The receiver did not keep up with the device (or the link lost
-				// samples): slots around each gap are lost.
-				fmt.Fprintf(cmd.ErrOrStderr(), "rx: the device dropped %d samples in %d overruns\n", ds.Dropped, ds.Overflows)
-			}
-		}
+		// The final counters (when samples were lost: the receiver did not
+		// keep up with the device, or the link lost them; slots around each
+		// gap are lost).
+		stopStats()
 		st := stats()
 		if len(st) == 0 {
 			return errors.New("no TETRA carrier found")
