@@ -28,6 +28,7 @@ var checks = map[int]want{
 	8:  {weakEq: map[string]string{"injected bits exact": "injected bits total"}, v1Min: []string{"tags failed", "frames muted"}, audio: 2},
 	9:  {weakMin: []string{"commands executed"}, v1Eq: map[string]string{"commands executed": "messages sent"}},
 	13: {weakMin: []string{"signature valid"}, v1Zero: []string{"digest unchanged"}, v1Min: []string{"tags failed"}},
+	14: {weakMin: []string{"forged frames played"}, v1Min: []string{"forgeries detected", "genuine EOT-SIG verified", "forged frames played"}},
 	16: {weakMin: []string{"frames the removed member decrypts"}, v1Zero: []string{"frames the removed member decrypts", "key wraps to the removed member"}, v1Min: []string{"frames B plays after"}, audio: 2},
 }
 
