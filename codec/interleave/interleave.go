@@ -4,7 +4,8 @@
 // interleaver of the TCH/S speech channel, ETSI EN 300 395-2 V1.3.1, clause 5.5.
 //
 // The functions work on unpacked bits ([]byte) and soft bits ([]int8) alike.
-// They are pure; dst and src must not overlap. None allocates.
+// Block, Deblock, Matrix and Dematrix are pure; dst and src must not overlap.
+// Nothing allocates except [NewNBlock], which allocates the N-block history.
 package interleave
 
 // Bit is the element type of the interleavers: unpacked bits or soft bits.
