@@ -120,6 +120,7 @@ func (d Demo) Run(o Options) (*Result, error) {
 // new on every call.
 func Demos() []Demo {
 	return []Demo{
+		{1, "eavesdrop", "AIE vs E2EE", "Eavesdroppers: RF listener and compromised base station", true, demoEavesdrop},
 		{2, "brute-force", "CVE-2022-24402", "Reduced-key brute force (TEA1-style register)", true, demoBruteForce},
 		{3, "aes56", "CVE-2025-52941", "56-bit \"export AES\": entropy arithmetic", false, demoAES56},
 		{4, "time-rewind", "CVE-2022-24401", "Keystream reuse through network-time spoofing", true, demoTimeRewind},
