@@ -445,6 +445,10 @@ func (p *rxPrinter) e2eeSummary(cmd *cobra.Command) {
 		case st.WindowsPassed > 0:
 			ind = "verified"
 		}
+		if st.SAFsAccepted == 0 {
+			fmt.Fprintf(w, "rx: E2EE talkgroup %d: no sync frame accepted (%d rejected, last: %v); the speech stays muted\n", p.talkgroup, st.SAFsRejected, l.LastErr)
+			return
+		}
 		fmt.Fprintf(w, "rx: E2EE talkgroup %d, epoch %d, sender %d (device %d): %d frames decrypted (FC %d-%d), %d missed; SAFs %d accepted, %d rejected; tag windows %d passed, %d failed, %d unverifiable; end-of-transmission signature %s; %s\n",
 			p.talkgroup, l.Accepted.Epoch, l.Accepted.Sender, l.Accepted.Device, l.Decrypted, l.FirstFC, l.LastFC, st.FramesMissed,
 			st.SAFsAccepted, st.SAFsRejected, st.WindowsPassed, st.WindowsFailed, st.WindowsUnverif, eot, ind)

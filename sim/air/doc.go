@@ -18,7 +18,11 @@
 //
 // Schedule produces a demonstration downlink (SYNC and SYSINFO in frame 18,
 // AACH in every slot, SCH/F, SCH/HD, TCH/S, STCH and Null PDUs elsewhere).
-// MAC PDUs are parsed from RxBlock.Bits with radio/mac.
+// MAC PDUs are parsed from RxBlock.Bits with radio/mac. Schedule.Traffic
+// replaces its traffic slots: E2EETraffic carries an end-to-end encrypted
+// transmission of package e2ee there (Sync+Auth Frames and the EOT signature
+// in stolen STCH halves, e2ee-design.md §5.5), and E2EEListener recognises,
+// verifies and decrypts it on the receive side.
 //
 // The uplink is supported at the bit level: Encoder.AppendULBurst builds normal
 // and control uplink bursts, and ULDecoder decodes them on the base station side.

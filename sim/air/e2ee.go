@@ -180,10 +180,19 @@ func (l *E2EEListener) Block(b *RxBlock) {
 			l.emitBad()
 		}
 	case lmac.TCHS:
+		if len(b.Bits) != 2*e2ee.FrameBits { // not from a SlotDecoder: both positions lost
+			l.frame(nil, true)
+			l.frame(nil, true)
+			return
+		}
 		l.frame(b.Bits[:e2ee.FrameBits], !b.CRCOK)
 		l.frame(b.Bits[e2ee.FrameBits:], !b.CRCOK)
 	case lmac.TCHSStolen:
 		l.emitBad() // frame A, lost to the STCH
+		if len(b.Bits) != e2ee.FrameBits {
+			l.frame(nil, true)
+			return
+		}
 		l.frame(b.Bits, !b.CRCOK)
 	}
 }
