@@ -130,6 +130,11 @@ var class0 = [...]uint8{35, 36, 37, 38, 39, 40, 41, 42, 43, 47, 48, 56, 61, 62, 
 	68, 69, 70, 74, 75, 83, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 101, 102, 110, 115, 116, 117,
 	118, 119, 120, 121, 122, 123, 124, 128, 129, 137}
 
+// UnprotectedBits returns the 1-based frame bit numbers the SAF tags leave out: the
+// class-0 bits of EN 300 395-2 clause 5.5 (TAB0). e2ee may not import the channel
+// coder, so it keeps its own copy; a root-level test compares it with codec/tchs.
+func UnprotectedBits() [len(class0)]uint8 { return class0 }
+
 // ProtectedBits is the number of class-1 and class-2 bits per frame that the SAF tags
 // cover (56 + 30).
 const ProtectedBits = FrameBits - len(class0)

@@ -108,3 +108,8 @@ func keepG3(k, n1 int, stolen bool) bool {
 	}
 	return m == 0 || m == 4
 }
+
+// Class0 returns the class-0 (uncoded) speech-frame bit numbers of EN 300 395-2
+// clause 5.5 (TAB0), 1-based, in class order. The E2EE tags leave exactly these bits
+// out (e2ee-design.md §5.5); a root test checks that e2ee's copy agrees.
+func Class0() [N0]uint8 { return tab0 }
