@@ -39,6 +39,7 @@ func newRxCmd() *cobra.Command {
 		seconds  float64
 		speechTo string
 		carriers int
+		recordTo string
 	)
 	c := &cobra.Command{
 		Use:   "rx [FILE] [--rate R] [--offset HZ] [--format F] [--json] [--pcap OUT.pcap]",
@@ -90,6 +91,7 @@ Device strings (with --device):
 	fs.BoolVar(&quiet, "quiet", false, "print only the summary")
 	fs.Float64Var(&seconds, "seconds", 0, "stop after this much input [s] (0: until the end; needed for endless devices)")
 	fs.IntVar(&carriers, "carriers", 1, "decode up to this many carriers of a wideband input at once (the strongest, 10 dB over the band's median)")
+	fs.StringVar(&recordTo, "record", "", "with --device: also record the received samples into this SigMF recording (.sigmf-meta, cf32), closed properly on Ctrl-C")
 	fs.StringVar(&speechTo, "speech-out", "", "decode the TCH/S speech of the first traffic timeslot with ACELP into this WAV (or .pcm) file")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		cmd.SetContext(ensureRegistry(cmd.Context())) // one device registry per run
@@ -150,6 +152,9 @@ Device strings (with --device):
 			}()
 		}
 
+		if recordTo != "" && df.Device == "" {
+			return usagef("--record needs --device")
+		}
 		if bitsIn {
 			if len(args) == 0 {
 				return usagef("--bits-in needs FILE")
@@ -174,6 +179,24 @@ Device strings (with --device):
 				s.Close()
 				return usagef("--rate is required with --device")
 			}
+			if recordTo != "" {
+				// Record what is received, as it is received (hardware.Tee);
+				// closed on every return, Ctrl-C included.
+				rec, err := sigmf.Create(recordTo, iq.CF32, rate, df.Freq, "tetrasim rx from "+s.Info().Label)
+				if err != nil {
+					s.Close()
+					return err
+				}
+				rec.Meta.Global.HW = s.Info().Label
+				defer func() {
+					if err := rec.Close(); err != nil {
+						fmt.Fprintln(cmd.ErrOrStderr(), "rx: --record:", err)
+						return
+					}
+					fmt.Fprintf(cmd.ErrOrStderr(), "rx: recorded %s\n", rec.MetaPath())
+				}()
+				s = hardware.Tee(s, rec)
+			}
 			src, closer, dev = s, s.Close, s
 		case strings.HasSuffix(args[0], ".sigmf-meta") || strings.HasSuffix(args[0], ".sigmf-data"):
 			r, err := sigmf.Open(args[0])
@@ -195,10 +218,22 @@ Device strings (with --device):
 				return usageError{err}
 			}
 			r, err := iqfile.Open(args[0], f)
-			if err != nil {
+			switch {
+			case errors.Is(err, iqfile.ErrTruncated):
+				// A capture cut off part way through a sample: decode the
+				// whole samples before the stray bytes rather than lose them
+				// (the reader stops there with ErrTruncated, reported below).
+				fd, oerr := os.Open(args[0])
+				if oerr != nil {
+					return oerr
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "rx: warning: %v; decoding the whole samples before the stray bytes\n", err)
+				src, closer = iqfile.NewReader(fd, f), fd.Close
+			case err != nil:
 				return err
+			default:
+				src, closer = r, r.Close
 			}
-			src, closer = r, r.Close
 			if rate == 0 {
 				rate = 36000
 			}
@@ -269,6 +304,7 @@ Device strings (with --device):
 			defer stopStats()
 		}
 		interrupted := false
+		var truncated error // the input ended part way through a sample
 		for {
 			if ctx.Err() != nil {
 				interrupted = true
@@ -288,6 +324,10 @@ Device strings (with --device):
 				return p.err
 			}
 			if errors.Is(err, io.EOF) || limit > 0 && total >= limit {
+				break
+			}
+			if errors.Is(err, iqfile.ErrTruncated) {
+				truncated = err
 				break
 			}
 			if err != nil {
@@ -317,6 +357,9 @@ Device strings (with --device):
 			if err := p.summary(cmd, x.stats, x.carrier, float64(total)/rate); err != nil && len(st) == 1 {
 				ferr = err
 			}
+		}
+		if truncated != nil {
+			return truncated // after the summary and the closed outputs: nothing decoded is lost
 		}
 		return ferr
 	}

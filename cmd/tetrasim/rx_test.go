@@ -242,3 +242,34 @@ func TestRxCarriers(t *testing.T) {
 		t.Fatalf("cells %v\n%s", cells, e)
 	}
 }
+
+// TestRxTruncatedFile: a raw capture cut off part way through a sample is
+// decoded up to the stray bytes (every block and the pcap kept), then the
+// command fails naming the problem.
+func TestRxTruncatedFile(t *testing.T) {
+	dir := t.TempDir()
+	cf32, cut, pcap := filepath.Join(dir, "dl.cf32"), filepath.Join(dir, "cut.cf32"), filepath.Join(dir, "cut.pcap")
+	if _, e, err := runCmd(t, "tx", "--seconds", "1", "--out", cf32); err != nil {
+		t.Fatalf("tx: %v %s", err, e)
+	}
+	raw, err := os.ReadFile(cf32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cut, raw[:len(raw)-3], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, e, err := runCmd(t, "rx", cut, "--json", "--pcap", pcap)
+	if err == nil || !strings.Contains(err.Error(), "stray byte") {
+		t.Fatalf("rx of a truncated file: err %v, want the stray bytes named", err)
+	}
+	if !strings.Contains(e, "warning") {
+		t.Errorf("no warning on stderr: %q", e)
+	}
+	if n := strings.Count(out, `"crc_ok":true`); n < 150 {
+		t.Errorf("%d good blocks decoded before the stray bytes, want >= 150", n)
+	}
+	if st, err := os.Stat(pcap); err != nil || st.Size() < 5000 {
+		t.Errorf("pcap of the decoded blocks: %v %v", st, err)
+	}
+}
