@@ -224,7 +224,7 @@ func TestRxLiveInterrupted(t *testing.T) {
 	defer cancelAll()
 	parent = withRegistry(parent, newDeviceRegistry())
 	dir := t.TempDir()
-	pcapPath, wavPath := filepath.Join(dir, "live.pcap"), filepath.Join(dir, "live.wav")
+	pcapPath, wavPath, recPath := filepath.Join(dir, "live.pcap"), filepath.Join(dir, "live.wav"), filepath.Join(dir, "live.sigmf-meta")
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -235,7 +235,7 @@ func TestRxLiveInterrupted(t *testing.T) {
 	time.AfterFunc(2500*time.Millisecond, interrupt) // Ctrl-C after 2.5 s
 	start := time.Now()
 	out, e, err := runCtx(rxCtx, "rx", "--device", "loopback=ctrlc,drop=0.02,seed=4", "--rate", "36000", "--json",
-		"--pcap", pcapPath, "--speech-out", wavPath)
+		"--pcap", pcapPath, "--speech-out", wavPath, "--record", recPath)
 	elapsed := time.Since(start)
 	cancelAll() // stop tx
 	wg.Wait()
@@ -276,7 +276,20 @@ func TestRxLiveInterrupted(t *testing.T) {
 	if err != nil || len(pcm) < 8000 {
 		t.Fatalf("WAV: %d samples, %v", len(pcm), err)
 	}
-	t.Logf("%d JSON lines, %d pcap records, %.2f s of speech", len(lines), recs, float64(len(pcm))/8000)
+	// The recording holds exactly the samples rx read.
+	r, err := sigmf.Open(recPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var secs float64
+	if i := strings.Index(e, "interrupted after "); i >= 0 {
+		fmt.Sscanf(e[i+len("interrupted after "):], "%g", &secs)
+	}
+	if r.Meta.Global.SampleRate != 36000 || r.Len() == 0 || math.Abs(float64(r.Len())/36000-secs) > 0.006 || !strings.Contains(e, "rx: recorded ") {
+		t.Fatalf("recording: %d samples at %g S/s, rx read %.2f s", r.Len(), r.Meta.Global.SampleRate, secs)
+	}
+	t.Logf("%d JSON lines, %d pcap records, %.2f s of speech, %d samples recorded", len(lines), recs, float64(len(pcm))/8000, r.Len())
 }
 
 // TestRxLiveInterruptedIdle: Ctrl-C while rx waits on a live device that
