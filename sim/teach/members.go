@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/tetrasim/tetrasim/e2ee"
 	wteach "github.com/tetrasim/tetrasim/e2ee/teach"
@@ -159,9 +160,19 @@ func demoRemovedMember(e *env) (*Result, error) {
 	}
 	eq, tot := frameBitsEqual(speech, cf)
 	w.say("Handset C is removed from the talkgroup. The static TEK stays in service until the next key-loader visit, so C decrypts the next call: %d of %d bits.", eq, tot)
+	// The same static TEK opens old recordings in a stolen radio, and a copy of
+	// it keeps working for a passive key thief.
+	older := weakTransmit(p, e.rng.Uint64(), slots(speech))
+	var old [][]byte
+	if got := weakReceive(p, older); got != nil {
+		old = unslots(got)
+	}
+	eqO, _ := frameBitsEqual(speech, old)
+	w.say("A radio stolen a month later still holds the TEK: a call recorded before the theft decrypts, %d of %d bits; a passive thief with a copy of the TEK keeps listening until the next key-loader visit.", eqO, tot)
 	w.fig("frames the removed member decrypts", float64(len(cf)), "frames")
 	w.fig("bits exact", float64(eq), "bits")
-	w.AttackSucceeded = eq == tot
+	w.fig("recorded frames a stolen device decrypts", float64(len(old)), "frames")
+	w.AttackSucceeded = eq == tot && eqO == tot
 
 	v := &r.V1
 	v.Profile = "tetrasim-v1"
@@ -174,6 +185,7 @@ func demoRemovedMember(e *env) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	t0 := wd.clk.t
 	items, _, err := transmit(tx, speech)
 	if err != nil {
 		return nil, err
@@ -234,6 +246,89 @@ func demoRemovedMember(e *env) (*Result, error) {
 	v.fig("frames B plays after", float64(afterB.played), "frames")
 	v.fig("key wraps to the removed member", float64(cWraps), "")
 	v.AttackSucceeded = afterC.played > 0 || cWraps > 0 || afterB.played != len(speech)
+
+	// Forward secrecy: B's handset is stolen after the grace period; the call
+	// recorded in the first epoch stays closed.
+	wd.clk.Advance(wd.kmf.Grace + time.Minute)
+	// B is in use after the grace period (it hears a short call), which erases
+	// the superseded epoch; then it is stolen.
+	short, _, err := transmit(tx, speech[:10])
+	if err != nil {
+		return nil, err
+	}
+	rxB2, err := b.Receiver(wd.group)
+	if err != nil {
+		return nil, err
+	}
+	play(rxB2, short)
+	stolen, err := b.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	thiefClk := &clock{t0} // the thief sets its clock back to the recording's time
+	thief, err := e2ee.UnmarshalMember(stolen, e2ee.MemberConfig{Now: thiefClk.Now, Rand: e.rd})
+	if err != nil {
+		return nil, err
+	}
+	rxT, err := thief.Receiver(wd.group)
+	if err != nil {
+		return nil, err
+	}
+	past := play(rxT, cloneItems(items))
+	v.say("Forward secrecy: B's handset is stolen %d min later, after the old epoch's grace period (the device erased it). With its clock set back to the recording's time, the stolen keys decrypt %d frames of the first call (%s).", int((wd.clk.t.Sub(t0)+time.Minute/2)/time.Minute), past.played, firstErr(past.safErrs))
+	thiefClk.t = wd.clk.t
+	// Post-compromise security: the thief keeps a copy of B's state and listens
+	// passively; B rotates its HPKE key, and the next epoch is wrapped to the new key.
+	up, err := b.Identity().RotateHPKE(e.rd, 1)
+	if err != nil {
+		return nil, err
+	}
+	var inbox e2ee.KMFInbox
+	for _, pl := range up {
+		if err := wd.kmf.Apply(pl, &inbox); err != nil {
+			return nil, err
+		}
+	}
+	msgs, err = wd.kmf.Rekey(wd.group)
+	if err != nil {
+		return nil, err
+	}
+	if err := wd.deliver(msgs, 1001, 1002); err != nil {
+		return nil, err
+	}
+	tErrs := 0
+	for _, msg := range msgs {
+		if msg.To == 0 || msg.To == 1002 {
+			for _, pl := range msg.Payloads {
+				if _, err := thief.Apply(pl); err != nil {
+					tErrs++
+				}
+			}
+		}
+	}
+	wd.clk.Advance(wd.kmf.ActivationDelay)
+	thiefClk.t = wd.clk.t
+	items3, _, err := transmit(tx, speech)
+	if err != nil {
+		return nil, err
+	}
+	rxB3, err := b.Receiver(wd.group)
+	if err != nil {
+		return nil, err
+	}
+	b3 := play(rxB3, cloneItems(items3))
+	rxT3, err := thief.Receiver(wd.group)
+	var t3 heard
+	if err == nil {
+		t3 = play(rxT3, cloneItems(items3))
+	} else {
+		t3 = heard{safErrs: []error{err}}
+	}
+	v.say("Post-compromise security: the thief's copy of B's keys listens on. B rotates its HPKE key (%d uplink SDS) and the KMF rekeys; the copy fails to open %d of the payloads meant for B. Next call: B plays %d frames, the thief %d (%s).", len(up), tErrs, b3.played, t3.played, firstErr(t3.safErrs))
+	v.fig("recorded frames a stolen device decrypts", float64(past.played), "frames")
+	v.fig("frames a key thief decrypts after rotation", float64(t3.played), "frames")
+	v.fig("frames B plays after rotation", float64(b3.played), "frames")
+	v.AttackSucceeded = v.AttackSucceeded || past.played > 0 || t3.played > 0 || b3.played != len(speech)
 	if !e.o.NoAudio {
 		if err := r.addAudio("16-weak-removed-member-hears", "the next call as removed handset C hears it (tetra-e2ee-like)", cf); err != nil {
 			return nil, err

@@ -131,7 +131,7 @@ func Demos() []Demo {
 		{9, "sds-replay", "CVE-2025-52942", "SDS replay", false, demoSDSReplay},
 		{13, "m17-digest", "M17 signature digest", "M17 linear digest collision", false, demoM17Digest},
 		{14, "insider", "group-MAC limits (Sender Keys signing)", "Insider impersonation versus the EOT signature", false, demoInsider},
-		{16, "removed-member", "MLS-style membership change (FS/PCS)", "A removed member goes dark after rekey", true, demoRemovedMember},
+		{16, "removed-member", "MLS-style membership change, FS, PCS", "A removed member, a stolen device and a key thief go dark", true, demoRemovedMember},
 	}
 }
 

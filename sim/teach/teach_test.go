@@ -31,7 +31,7 @@ var checks = map[int]want{
 	9:  {weakMin: []string{"commands executed"}, v1Eq: map[string]string{"commands executed": "messages sent"}},
 	13: {weakMin: []string{"signature valid"}, v1Zero: []string{"digest unchanged"}, v1Min: []string{"tags failed"}},
 	14: {weakMin: []string{"forged frames played"}, v1Min: []string{"forgeries detected", "genuine EOT-SIG verified", "forged frames played"}},
-	16: {weakMin: []string{"frames the removed member decrypts"}, v1Zero: []string{"frames the removed member decrypts", "key wraps to the removed member"}, v1Min: []string{"frames B plays after"}, audio: 2},
+	16: {weakMin: []string{"frames the removed member decrypts"}, v1Zero: []string{"frames the removed member decrypts", "key wraps to the removed member", "recorded frames a stolen device decrypts", "frames a key thief decrypts after rotation"}, v1Min: []string{"frames B plays after", "frames B plays after rotation"}, audio: 2},
 }
 
 func fig(t *testing.T, s Side, name string) float64 {
