@@ -76,7 +76,7 @@ func (f *cipherFlags) loadMember(persist bool) (*e2ee.Member, error) {
 	}
 	m, err := e2ee.LoadMember(f.Keys, pass, e2ee.MemberConfig{})
 	if err != nil {
-		return nil, fmt.Errorf("--keys %s: %w", f.Keys, err)
+		return nil, fmt.Errorf("--keys: %w", err)
 	}
 	if persist {
 		path, params := f.Keys, h.Params

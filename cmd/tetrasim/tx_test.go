@@ -359,3 +359,38 @@ func TestTxE2EEOnAirRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestCipherUsage: bad cipher flags are usage errors (exit 2); a wrong
+// passphrase or a talkgroup the device is not in is a failure (exit 1).
+func TestCipherUsage(t *testing.T) {
+	dir := t.TempDir()
+	talker, listener := e2eeKeys(t, dir)
+	out := filepath.Join(dir, "x.cf32")
+	if rc := run([]string{"tx", "--out", out, "--seconds", "1.1"}); rc != 0 {
+		t.Fatalf("tx: exit %d", rc)
+	}
+	if rc := run([]string{"rx", out, "--quiet", "--keys", listener, "--talkgroup", "4660"}); rc != 0 {
+		t.Fatalf("rx of clear speech with keys: exit %d", rc)
+	}
+	for _, c := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"tx", "--out", out, "--cipher", "rot13"}, 2},
+		{[]string{"tx", "--out", out, "--cipher", "e2ee"}, 2},
+		{[]string{"tx", "--out", out, "--cipher", "e2ee", "--keys", talker}, 2},
+		{[]string{"tx", "--out", out, "--keys", talker, "--talkgroup", "4660"}, 2},
+		{[]string{"tx", "--out", out, "--cipher", "e2ee", "--keys", talker, "--talkgroup", "4660", "--seconds", "0.1"}, 2},
+		{[]string{"tx", "--out", out, "--cipher", "e2ee", "--keys", talker, "--talkgroup", "99", "--seconds", "1"}, 1},
+		{[]string{"rx", out, "--talkgroup", "4660"}, 2},
+		{[]string{"rx", out, "--keys", listener, "--talkgroup", "99"}, 1},
+	} {
+		if got := run(c.args); got != c.want {
+			t.Errorf("run(%q) = %d, want %d", c.args, got, c.want)
+		}
+	}
+	t.Setenv("TETRASIM_PASSPHRASE", "wrong")
+	if got := run([]string{"tx", "--out", out, "--cipher", "e2ee", "--keys", talker, "--talkgroup", "4660"}); got != 1 {
+		t.Errorf("wrong passphrase: exit %d", got)
+	}
+}
