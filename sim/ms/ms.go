@@ -178,7 +178,7 @@ type Handset struct {
 	tx             *txState
 	sds            []sdsOut
 	reasm          cmce.Reassembler
-	sdsSeen        map[uint64]bool
+	sdsSeen        map[sdsKey]bool
 	secureOnly     map[uint32]bool
 	msgRef         uint16
 	txSeq          int
@@ -236,4 +236,13 @@ func New(cfg Config) (*Handset, error) {
 	}
 	h.newCodec = cfg.NewCodec
 	return h, nil
+}
+
+// sdsKey identifies a completed SDS for duplicate detection: sender,
+// destination (24-bit SSIs) and message reference. (A packed uint64 let a
+// destination's top byte alias the sender's low byte.)
+type sdsKey struct {
+	from, dest uint32
+	group      bool
+	ref        uint16
 }

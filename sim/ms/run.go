@@ -322,12 +322,12 @@ func (h *Handset) rxSDS(now clock.Slot, p cmce.PDU) {
 	}
 	// SDS-TL duplicate detection (EN 300 392-2 clause 29.4: message reference):
 	// a retransmitted fragment can complete the same message twice.
-	k := uint64(p.SSI)<<32 | uint64(p.Dest)<<16 | uint64(p.MsgRef)
+	k := sdsKey{from: p.SSI, dest: p.Dest, group: p.DestGroup, ref: p.MsgRef}
 	if h.sdsSeen[k] {
 		return
 	}
 	if h.sdsSeen == nil {
-		h.sdsSeen = map[uint64]bool{}
+		h.sdsSeen = map[sdsKey]bool{}
 	}
 	h.sdsSeen[k] = true
 	m := SDSMsg{AtS: now.Seconds(), From: p.SSI}
