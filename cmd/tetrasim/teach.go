@@ -152,7 +152,7 @@ not succeed on the weak profile or does succeed on tetrasim-v1.
 	f.BoolVar(&asJSON, "json", false, "print the results as JSON")
 	f.Uint64Var(&seed, "seed", 1, "seed for keys, plaintexts and identities")
 	f.StringVar(&out, "out", "", "directory for the WAV files of the demos with speech")
-	f.IntVar(&width, "width", teach.DefaultWidth, "register width in bits for the brute-force demo (2): 20 takes about a second, 32 about an hour")
+	f.IntVar(&width, "width", teach.DefaultWidth, "register width in bits for the brute-force demo (2), 1..32: each bit doubles the search (20 bits: under a second; 32 bits: tens of minutes on one core)")
 	return c
 }
 

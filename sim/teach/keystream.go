@@ -10,7 +10,7 @@ import (
 
 // tdmaRun returns n consecutive traffic-slot times on timeslot 2 starting at
 // multiframe mn of hyperframe hn: frames 1..17 carry traffic, frame 18 is the
-// control frame (EN 300 392-2 clause 9.3), so it is skipped.
+// control frame (EN 300 392-2 V3.2.1 clause 9, TDMA structure), so it is skipped.
 func tdmaRun(hn, mn uint32, n int) []wteach.TDMATime {
 	t := wteach.TDMATime{TN: 2, FN: 1, MN: mn, HN: hn, Dir: 1}
 	out := make([]wteach.TDMATime, 0, n)
