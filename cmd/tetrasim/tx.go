@@ -238,7 +238,9 @@ unless --freq is given). Send at least 3 s so that receivers see two SYNCs.` + t
 		}
 		for i := 0; i < nslots; i++ {
 			if err := cmd.Context().Err(); err != nil {
-				return err
+				// Ctrl-C: the outputs are closed on return (a device at once,
+				// without waiting for its buffer to drain).
+				return fmt.Errorf("interrupted after %d of %d slots: %w", i, nslots, err)
 			}
 			t := tx.Time()
 			if err := sched.Next(t, &slot); err != nil {

@@ -318,3 +318,25 @@ func FuzzE2EEListener(f *testing.F) {
 		}
 	})
 }
+
+// TestE2EEListenerAllocs: decrypting a speech block allocates nothing.
+func TestE2EEListenerAllocs(t *testing.T) {
+	s, newRx := e2eeGroup(t, 0)
+	_, blocks, _ := runE2EE(t, s, 18*4)
+	l := &E2EEListener{Rx: newRx(), OnFrame: func([]byte, bool) {}}
+	l.Block(&blocks[0]) // start SAF
+	var tch *RxBlock
+	for i := range blocks {
+		if blocks[i].Channel == lmac.TCHS {
+			tch = &blocks[i]
+			break
+		}
+	}
+	l.Block(tch)
+	if n := testing.AllocsPerRun(100, func() { l.Block(tch) }); n != 0 {
+		t.Errorf("%v allocations per TCH/S block", n)
+	}
+	if l.Decrypted < 100 {
+		t.Errorf("%d frames decrypted", l.Decrypted)
+	}
+}
