@@ -193,9 +193,12 @@ func (s toySDS) seal(piv uint64, msg []byte) []byte {
 	return append(out, ct...)
 }
 
-var errToyMAC = errors.New("MAC1 mismatch")
+var errToyMAC = errors.New("teach: toy SDS: bad length or MAC1 mismatch")
 
 func (s toySDS) open(b []byte) ([]byte, error) {
+	if len(b) < toySDSHeader || len(b) > toySDSHeader+wteach.SlotBytes {
+		return nil, errToyMAC
+	}
 	piv, tag, ct := b[:8], b[8:12], b[12:]
 	if !hmac.Equal(tag, s.mac1(piv, ct)) {
 		return nil, errToyMAC
