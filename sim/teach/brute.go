@@ -94,7 +94,7 @@ func demoBruteForce(e *env) (*Result, error) {
 	w.fig("rate", rate, "keys/s")
 	w.fig("speech bits decrypted", float64(eq), "bits")
 	w.fig("speech bits total", float64(tot), "bits")
-	w.fig("expected years, 32 bits", yearsFor(32, rate), "years")
+	w.fig("expected hours, 32 bits", yearsFor(32, rate)*secondsPerYear/3600, "h")
 	w.AttackSucceeded = reg == a.Register() && eq == tot
 
 	v := &r.V1
