@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tetrasim/tetrasim/codec/voice"
+	"github.com/tetrasim/tetrasim/e2ee"
 	"github.com/tetrasim/tetrasim/hardware"
 	"github.com/tetrasim/tetrasim/hardware/iqfile"
 	"github.com/tetrasim/tetrasim/hardware/sigmf"
@@ -428,6 +429,7 @@ type rxPrinter struct {
 	traffic   air.E2EEListener // speech frames of the followed timeslot, decrypted with --keys
 	talkgroup uint32           // --talkgroup
 	plain     []byte           // decrypted speech bits of the current block, or nil
+	stch      air.STCHInfo     // E2EE signalling in the current block
 }
 
 // trafficBlock passes a block of the first traffic timeslot (TCH/S, TCH/S
@@ -444,6 +446,7 @@ func (p *rxPrinter) trafficBlock(b *air.RxBlock) {
 	}
 	p.traffic.Block(b)
 	p.plain = p.traffic.Plain()
+	p.stch = p.traffic.STCH
 }
 
 // speechFrame decodes one speech frame position for --speech-out.
@@ -533,7 +536,7 @@ func (p *rxPrinter) block(b *air.RxBlock) {
 		p.cfo = map[float64]float64{}
 	}
 	p.cfo[b.CarrierHz] = b.CFOHz
-	p.plain = nil
+	p.plain, p.stch = nil, air.STCHInfo{}
 	if b.Channel == lmac.TCHS || b.Channel == lmac.TCHSStolen || b.Channel == lmac.STCH {
 		p.trafficBlock(b)
 	}
@@ -572,7 +575,46 @@ func (p *rxPrinter) block(b *air.RxBlock) {
 		}
 		fmt.Fprintf(p.w, " %s", pdu)
 	}
+	if p.stch.E2EE {
+		fmt.Fprintf(p.w, " | E2EE %s", p.stch.Type)
+		if f := p.stch.SAF; p.stch.Type != e2ee.STCHEOT {
+			fmt.Fprintf(p.w, " epoch tag %d sender %d FC_next %d t_min %d", f.EpochTag, f.Sender, f.FCNext, f.TMin)
+		}
+		if p.stch.Checked {
+			r := p.stch.Result
+			if p.stch.Type != e2ee.STCHEOT {
+				fmt.Fprintf(p.w, " tags %v/%v/%v/%v %v", r.Windows[0], r.Windows[1], r.Windows[2], r.Windows[3], r.Indication)
+			} else if r.EOTComplete {
+				fmt.Fprintf(p.w, " signature verified %v", r.EOTVerified)
+			}
+			if p.stch.Err != nil {
+				fmt.Fprintf(p.w, " (%v)", p.stch.Err)
+			}
+		}
+	}
 	fmt.Fprintln(p.w)
+}
+
+// stchJSON describes E2EE signalling in a stolen half for --json.
+func (p *rxPrinter) stchJSON() map[string]any {
+	i := p.stch
+	o := map[string]any{"type": i.Type.String()}
+	if i.Type != e2ee.STCHEOT {
+		o["epoch_tag"], o["sender"], o["fc_next"], o["t_min"] = i.SAF.EpochTag, i.SAF.Sender, i.SAF.FCNext, i.SAF.TMin
+	}
+	if i.Checked {
+		r := i.Result
+		if i.Type != e2ee.STCHEOT {
+			o["epoch"], o["indication"] = r.Epoch, r.Indication.String()
+			o["windows"] = []string{r.Windows[0].String(), r.Windows[1].String(), r.Windows[2].String(), r.Windows[3].String()}
+		} else if r.EOTComplete {
+			o["signature_verified"] = r.EOTVerified
+		}
+		if i.Err != nil {
+			o["error"] = i.Err.Error()
+		}
+	}
+	return o
 }
 
 // cipherNote is " decrypted" for a speech block decrypted with --keys,
@@ -614,6 +656,9 @@ func (p *rxPrinter) writeJSON(b *air.RxBlock, pdus []mac.PDU, perr error) error 
 	if perr != nil {
 		o["pdu_error"] = perr.Error()
 	}
+	if p.stch.E2EE {
+		o["e2ee"] = p.stchJSON()
+	}
 	if b.Channel == lmac.TCHS || b.Channel == lmac.TCHSStolen {
 		o["bfi"] = !b.CRCOK
 		o["bits"] = mac.Bits(b.Bits)
@@ -629,7 +674,7 @@ func (p *rxPrinter) writeJSON(b *air.RxBlock, pdus []mac.PDU, perr error) error 
 	o["tn"], o["fn"], o["mn"], o["hn"] = b.Time.TN, b.Time.FN, b.Time.MN, b.Time.HN
 	o["channel"], o["crc_ok"], o["burst"], o["half"] = b.Channel.String(), b.CRCOK, b.Burst.String(), b.Half
 	o["slot"], o["esn0_db"] = b.Slot, math.Round(float64(b.EsN0dB)*10)/10
-	o["carrier_hz"] = math.Round(b.CarrierHz + b.CFOHz)
+	o["carrier_hz"] = math.Round(b.CarrierHz+b.CFOHz) + 0 // + 0: no "-0"
 	line, err := json.Marshal(o)
 	if err != nil {
 		return err

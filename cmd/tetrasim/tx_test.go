@@ -171,8 +171,11 @@ func rxJSONSpeech(t *testing.T, args ...string) (map[string]string, map[string]i
 		if err := json.Unmarshal([]byte(l), &o); err != nil {
 			t.Fatal(err)
 		}
-		if m, ok := o["e2ee"].(string); ok {
+		switch m := o["e2ee"].(type) {
+		case string: // speech blocks
 			marks[m]++
+		case map[string]any: // E2EE signalling in a stolen half
+			marks[fmt.Sprintf("%v %v", m["type"], m["indication"])]++
 		}
 		if o["channel"] == "TCH/S" && o["crc_ok"] == true {
 			bits[fmt.Sprintf("%v/%v/%v", o["mn"], o["fn"], o["tn"])] = fmt.Sprint(o["bits"])
@@ -227,7 +230,7 @@ func TestTxRxE2EE(t *testing.T) {
 			t.Errorf("rx with keys: no %q", w)
 		}
 	}
-	if marks["decrypted"] != 48 || marks["encrypted"] != 0 {
+	if marks["decrypted"] != 48 || marks["encrypted"] != 0 || marks["SAF-start verified"] != 1 || marks["SAF verified"] != 3 || marks["EOT-SIG <nil>"] != 5 {
 		t.Errorf("JSON marks %v", marks)
 	}
 	common := 0
@@ -243,7 +246,7 @@ func TestTxRxE2EE(t *testing.T) {
 		t.Fatalf("only %d slots to compare", common)
 	}
 	cipher, marks, rxn := rxJSONSpeech(t, p("enc.cf32"), "--speech-out", p("noise.pcm"))
-	if !strings.Contains(rxn, "end-to-end encrypted") || marks["encrypted"] != 48 || marks["decrypted"] != 0 {
+	if !strings.Contains(rxn, "end-to-end encrypted") || marks["encrypted"] != 48 || marks["decrypted"] != 0 || marks["SAF-start <nil>"] != 1 || marks["SAF <nil>"] != 3 {
 		t.Errorf("rx without keys: %v %s", marks, rxn)
 	}
 	for k, v := range cipher {

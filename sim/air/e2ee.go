@@ -155,8 +155,23 @@ type E2EEListener struct {
 	// EOTVerified is set when an end-of-transmission signature verified.
 	EOTVerified bool
 
+	// STCH describes the stolen half of the last block passed to Block, for
+	// display: what a listener without keys (or a base station) sees of
+	// E2EE signalling, and with keys what was verified.
+	STCH STCHInfo
+
 	plain [2 * e2ee.FrameBits]byte
 	np    int
+}
+
+// STCHInfo describes one STCH block as E2EE signalling.
+type STCHInfo struct {
+	E2EE    bool          // a well-formed SAF or an EOT-SIG fragment
+	Type    e2ee.STCHType // valid if E2EE
+	SAF     e2ee.SAF      // valid if Type is STCHSAF or STCHSAFStart
+	Checked bool          // Rx processed it: Result and Err are valid
+	Result  e2ee.STCHResult
+	Err     error
 }
 
 // Plain returns the plaintext speech bits of the last block passed to Block
@@ -172,6 +187,7 @@ func (l *E2EEListener) Plain() []byte {
 // TCH/S stolen (other channels are ignored).
 func (l *E2EEListener) Block(b *RxBlock) {
 	l.np = 0
+	l.STCH = STCHInfo{}
 	switch b.Channel {
 	case lmac.STCH:
 		l.stch(b)
@@ -250,12 +266,18 @@ func (l *E2EEListener) stch(b *RxBlock) {
 	if sdu != nil && terr == nil && (typ == e2ee.STCHSAF || typ == e2ee.STCHSAFStart) {
 		if f, err := e2ee.ParseSAF(sdu); err == nil {
 			isSAF = true
+			l.STCH = STCHInfo{E2EE: true, Type: typ, SAF: f}
 			if typ == e2ee.STCHSAFStart ||
 				l.SAFs > 0 && f.Sender == l.Sender && f.EpochTag == l.EpochTag && f.FCNext > l.FCNext && f.FCNext-l.FCNext <= 64 {
 				l.Encrypted = true
 			}
 			l.SAFs++
 			l.Sender, l.EpochTag, l.FCNext = f.Sender, f.EpochTag, f.FCNext
+		}
+	}
+	if sdu != nil && terr == nil && typ == e2ee.STCHEOT {
+		if _, _, err := e2ee.ParseEOTFragment(sdu); err == nil {
+			l.STCH = STCHInfo{E2EE: true, Type: typ}
 		}
 	}
 	if l.Rx == nil {
@@ -271,6 +293,7 @@ func (l *E2EEListener) stch(b *RxBlock) {
 	}
 	res, err := l.Rx.AcceptSTCH(sdu)
 	l.Last, l.LastErr = res, err
+	l.STCH.Checked, l.STCH.Result, l.STCH.Err = true, res, err
 	if isSAF {
 		if err == nil {
 			l.Encrypted = true
