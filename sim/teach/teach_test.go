@@ -157,3 +157,17 @@ func TestFind(t *testing.T) {
 		seen[d.Number] = true
 	}
 }
+
+// BenchmarkDemo reports the run time of each demo (speech included).
+func BenchmarkDemo(b *testing.B) {
+	for _, d := range Demos() {
+		b.Run(d.Name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := d.Run(Options{Seed: 1, Width: 16}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "demos/s")
+		})
+	}
+}
