@@ -5,18 +5,21 @@ package main
 //
 // For the "air" commands:
 //
+//	cmd.SetContext(ensureRegistry(cmd.Context()))    // one device registry per run
 //	df := addDeviceFlags(c, hardware.RX)             // --device --freq --rate --gain --ppm --lo-offset
 //	src, err := openSourceFlag(ctx, df)               // hardware.Source (also an iq.Reader)
 //
 //	df := addDeviceFlags(c, hardware.TX)             // + --transmit --allow-freq --max-gain --tx-gain --max-burst
 //	c.Long += txLegalNote
-//	if err := checkCipherOnAir(df, cipherName); err != nil { return err }
+//	if err := checkCipherOnAir(ctx, df, cipherName, carrierHz); err != nil { return err }
 //	snk, err := openSinkWithSafety(ctx, cmd.ErrOrStderr(), df, plannedDuration)
 //	snk.WriteIQ(ctx, samples); snk.Flush(ctx); snk.Close()
 //
 //	stop := reportStats(ctx, cmd.ErrOrStderr(), src, time.Second) // live lost-sample counters
 //	defer stop()
 //
+// The registry travels in the context (withRegistry): two commands run in
+// one process share a loopback link only when given the same registry.
 // A sink that records (sigmf=, file=X.sigmf-meta) also implements
 // hardware.Annotator for burst annotations.
 
