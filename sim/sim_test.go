@@ -369,41 +369,53 @@ talks: [{who: talker, at_s: 0.5, duration_s: 5.0, wav: "builtin:vk5qi"}]
 	}
 }
 
-// TestUnreliableFramesNotTamper: with the talker on a clean channel and the
-// listener on TU50 at 18 dB, every tag failure the listener could see comes
-// from residual class-1 errors of its own downlink. Frames the channel
-// decoder flags (sim/phy: parity passed, soft bits disagree) are concealed
-// as BFIs, so they leave their sub-window unverifiable: no window fails and
-// nothing is muted. (Without the flag, seeds 2-4 fail 1 to 5 windows and
-// seed 3 mutes the call.)
+// TestUnreliableFramesNotTamper: E2EE tags cover the class-1 bits, which the
+// TCH/S parity does not, so residual channel errors behind a good parity
+// would fail tags and raise a false TAMPER. With one side of the call on TU50
+// and the other clean, every failure comes from that side:
+//   - downlink: the listener conceals frames its channel decoder flags
+//     (sim/phy: parity passed, soft bits disagree), leaving their
+//     sub-windows unverifiable;
+//   - uplink: the base station does not relay a full slot whose parity
+//     failed or that its decoder flagged, so the listener conceals a gap
+//     instead of decoding garbage under a fresh parity.
+//
+// No window fails and nothing is muted. (Without the checks, seed 3 mutes
+// the call in both cases and seeds 2, 4 fail windows.)
 func TestUnreliableFramesNotTamper(t *testing.T) {
-	const y = `name: dl-fading
-fidelity: bits
+	const head = `fidelity: bits
 cipher: e2ee
 cells:
   - {name: A, id: 1, position: [0, 0], downlink_mhz: 390, channel: {model: clean}}
 talkgroups:
   - {name: fire, gssi: 9001}
-handsets:
-  - {name: alice, issi: 1001, position: [300, 0], talkgroups: [fire]}
-  - {name: bob, issi: 1002, position: [0, 500], speed_kmh: 50, talkgroups: [fire], channel: {model: tu50, ebn0_db: 18}}
 talks:
   - {who: alice, group: fire, at_s: 0.6, wav: "builtin:vk5qi", duration_s: 5.0}
+handsets:
 `
+	fading := `channel: {model: tu50, ebn0_db: 18}`
+	cases := []struct{ name, alice, bob string }{
+		{"downlink", "", ", speed_kmh: 50, " + fading},
+		{"uplink", ", speed_kmh: 50, " + fading, ""},
+	}
 	seeds := []int{1, 2, 3, 4}
 	if raceEnabled {
-		seeds = seeds[2:3] // the run that mutes without the check; 4 runs take 10 s under -race
+		seeds = seeds[2:3] // the run that mutes without the checks; 8 runs take 15 s under -race
 	}
-	unreliable := 0
-	for _, seed := range seeds {
-		r := run(t, fmt.Sprintf("seed: %d\n%s", seed, y))
-		bob := handsetReport(t, r, "bob")
-		if e := bob.E2EE; e.WindowsFailed != 0 || e.FramesMuted != 0 || e.WindowsVerified < 20 {
-			t.Errorf("seed %d: bob E2EE %+v, %d frames concealed as unreliable", seed, e, bob.C.FramesUnreliable)
+	for _, c := range cases {
+		flagged := 0
+		for _, seed := range seeds {
+			y := fmt.Sprintf("seed: %d\n%s  - {name: alice, issi: 1001, position: [300, 0], talkgroups: [fire]%s}\n"+
+				"  - {name: bob, issi: 1002, position: [0, 500], talkgroups: [fire]%s}\n", seed, head, c.alice, c.bob)
+			r := run(t, y)
+			bob := handsetReport(t, r, "bob")
+			if e := bob.E2EE; e.WindowsFailed != 0 || e.FramesMuted != 0 || e.WindowsVerified < 20 {
+				t.Errorf("%s, seed %d: bob E2EE %+v", c.name, seed, e)
+			}
+			flagged += bob.C.FramesUnreliable + r.BaseStations["A"].UplinkNotRelayed
 		}
-		unreliable += bob.C.FramesUnreliable
-	}
-	if unreliable == 0 {
-		t.Error("no frame was flagged unreliable: the channel does not exercise the check")
+		if flagged == 0 {
+			t.Errorf("%s: no frame was flagged: the channel does not exercise the checks", c.name)
+		}
 	}
 }

@@ -31,16 +31,19 @@ type Observer interface {
 
 // BSCounters are a base station's plain metrics.
 type BSCounters struct {
-	UplinkControl   int `json:"uplink_control_blocks"`
-	UplinkCRCFail   int `json:"uplink_control_crc_fail"`
-	UplinkTraffic   int `json:"uplink_traffic_blocks"`
-	UplinkBFI       int `json:"uplink_traffic_bfi_frames"`
-	DownlinkControl int `json:"downlink_control_blocks"`
-	DownlinkTraffic int `json:"downlink_traffic_blocks"`
-	MCCHBacklogMax  int `json:"mcch_backlog_max"`
-	SDSRetransmits  int `json:"sds_retransmits"`
-	SDSDropped      int `json:"sds_dropped"`
-	Downgraded      int `json:"pdus_downgraded"`
+	UplinkControl int `json:"uplink_control_blocks"`
+	UplinkCRCFail int `json:"uplink_control_crc_fail"`
+	UplinkTraffic int `json:"uplink_traffic_blocks"`
+	UplinkBFI     int `json:"uplink_traffic_bfi_frames"`
+	// UplinkNotRelayed counts full traffic slots not relayed: parity failed,
+	// or flagged unreliable in an encrypted call.
+	UplinkNotRelayed int `json:"uplink_traffic_slots_not_relayed"`
+	DownlinkControl  int `json:"downlink_control_blocks"`
+	DownlinkTraffic  int `json:"downlink_traffic_blocks"`
+	MCCHBacklogMax   int `json:"mcch_backlog_max"`
+	SDSRetransmits   int `json:"sds_retransmits"`
+	SDSDropped       int `json:"sds_dropped"`
+	Downgraded       int `json:"pdus_downgraded"`
 }
 
 type queued struct {
@@ -267,6 +270,18 @@ func (b *BS) Uplink(now clock.Slot, tn int, blk *link.Block) {
 			b.obs.ObserveTraffic(now, uint8(tn), blk)
 		}
 		b.recordForReplay(tn, blk)
+		if !blk.Stolen && (blk.BFI[0] || blk.Unreliable[0] && b.tch[tn].Encrypted) {
+			// Both frames of a full slot are bad (one parity covers them) or,
+			// in an encrypted call, flagged unreliable by the channel decoder.
+			// Re-encoded under a fresh parity they would reach the handsets
+			// as good frames (garbage played, E2EE tags failed at every
+			// receiver); not relayed, they leave a gap that the handsets
+			// conceal with their frame counters in step. Deviation: EN 300
+			// 392-2 has no downlink bad-frame signal; a stolen slot is relayed
+			// as it is (its STCH may carry a SAF).
+			b.C.UplinkNotRelayed++
+			return
+		}
 		b.core.relayTraffic(b, uint8(tn), blk, now)
 	}
 }

@@ -160,3 +160,60 @@ func TestRelayTiming(t *testing.T) {
 		}
 	}
 }
+
+// TestRelayBadSlots: a full uplink traffic slot whose parity failed is not
+// relayed, nor, in an encrypted call, one the channel decoder flagged
+// unreliable; good slots, unreliable slots of a clear call and stolen slots
+// (whose STCH may carry a SAF) are.
+func TestRelayBadSlots(t *testing.T) {
+	for _, encrypted := range []bool{false, true} {
+		h := newHarness(t)
+		h.up(cmce.PDU{Type: cmce.ULocationUpdateDemand, SSI: 1, Groups: []uint32{7}})
+		h.run(2)
+		h.up(cmce.PDU{Type: cmce.USetup, SSI: 1, GSSI: 7, Encrypted: encrypted})
+		h.run(3)
+		tn := int(h.bs.TrafficTN(7))
+		if tn == 0 {
+			t.Fatal("no traffic slot")
+		}
+		speech := func() [2][]byte { return [2][]byte{make([]byte, 137), make([]byte, 137)} }
+		ups := []*link.Block{
+			{Pos: 0},                                  // good
+			{Pos: 2, BFI: [2]bool{true, true}},        // parity failed
+			{Pos: 4, Unreliable: [2]bool{true, true}}, // parity passed, soft bits doubtful
+			{Pos: 6, Stolen: true, BFI: [2]bool{true, true}, STCH: make([]byte, link.STCHBits)},
+			{Pos: 8},
+		}
+		want := map[int]bool{0: true, 4: !encrypted, 6: true, 8: true}
+		got := map[int]bool{}
+		var blk link.Block
+		i := 0
+		for f := 0; f < 12; f++ {
+			for k := 1; k <= 4; k++ {
+				h.core.Tick(h.now)
+				if h.bs.Downlink(h.now, &blk) && blk.Kind == link.Traffic {
+					got[blk.Pos] = true
+				}
+				if k == tn && !h.now.IsControlFrame() && i < len(ups) {
+					u := ups[i]
+					u.Kind, u.Speech, u.CRCOK = link.Traffic, speech(), true
+					h.bs.Uplink(h.now, tn, u)
+					i++
+				}
+				h.now++
+			}
+		}
+		for _, u := range ups {
+			if got[u.Pos] != want[u.Pos] {
+				t.Errorf("encrypted=%v: slot at pos %d relayed %v, want %v", encrypted, u.Pos, got[u.Pos], want[u.Pos])
+			}
+		}
+		n := 1 // the parity failure
+		if encrypted {
+			n = 2 // and the unreliable slot
+		}
+		if h.bs.C.UplinkNotRelayed != n {
+			t.Errorf("encrypted=%v: %d slots counted not relayed, want %d", encrypted, h.bs.C.UplinkNotRelayed, n)
+		}
+	}
+}
