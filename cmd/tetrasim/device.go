@@ -297,6 +297,32 @@ func openSinkWithSafety(ctx context.Context, w io.Writer, f *deviceFlags, planne
 	return snk, nil
 }
 
+// pickDeviceRate sets the sample rate of a device opened without --rate: rate
+// (the command's default) when the device takes it, else the smallest
+// multiple of 18 kS/s (an integer number of samples per symbol) inside the
+// device's range, e.g. 2.016 MS/s on a HackRF (2-20 MS/s), 234 kS/s on an
+// RTL-SDR. It says so on stderr, prefixed with who.
+func pickDeviceRate(cmd *cobra.Command, d hardware.Device, rate float64, who string) (float64, error) {
+	in := d.Info()
+	r := in.Rate
+	if r.Min > rate {
+		rate = math.Ceil(r.Min/18000) * 18000
+		if r.Max > 0 && rate > r.Max {
+			return 0, usagef("%s takes %g-%g S/s and no multiple of 18 kS/s: give --rate", in.Driver, r.Min, r.Max)
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s takes %g-%g S/s, so the sample rate is %.0f S/s (the smallest multiple of 18 kS/s in range; set --rate to choose)\n",
+			who, in.Driver, r.Min, r.Max, rate)
+	}
+	got, err := d.SetSampleRate(cmd.Context(), rate)
+	if err != nil {
+		return 0, deviceError(fmt.Errorf("sample rate %g: %w", rate, err))
+	}
+	if math.Abs(got-rate) > 1e-5*rate {
+		return 0, fmt.Errorf("sample rate %g: the device runs at %g S/s; give --rate", rate, got)
+	}
+	return rate, nil
+}
+
 // amateurBands are the amateur allocations above 28 MHz where tetrasim's
 // signals could be tuned (ITU RR article 5, all regions merged): encrypted
 // traffic is refused on air there.

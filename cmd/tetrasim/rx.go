@@ -177,8 +177,16 @@ Device strings (with --device):
 				return err
 			}
 			if rate == 0 {
-				s.Close()
-				return usagef("--rate is required with --device")
+				// The rate the device string set, else one the device takes.
+				if st, ok := s.(hardware.Settings); ok {
+					rate, _ = st.Settings()
+				}
+				if rate <= 0 {
+					if rate, err = pickDeviceRate(cmd, s, 36000, "rx"); err != nil {
+						s.Close()
+						return err
+					}
+				}
 			}
 			if recordTo != "" {
 				// Record what is received, as it is received (hardware.Tee);

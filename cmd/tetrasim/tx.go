@@ -153,7 +153,7 @@ unless --freq is given). Send at least 3 s so that receivers see two SYNCs.` + t
 				return snk.Close()
 			})
 			if df.Rate == 0 {
-				if rate, err = txDeviceRate(cmd, snk, rate); err != nil {
+				if rate, err = pickDeviceRate(cmd, snk, rate, "tx"); err != nil {
 					return err
 				}
 			}
@@ -314,31 +314,6 @@ func txE2EE(cf *cipherFlags, sched *air.Schedule, seed uint64, ntraffic int) (*a
 	}
 	sched.Traffic = x.Slot
 	return x, nil
-}
-
-// txDeviceRate sets the sample rate of a device opened without --rate: the
-// default 36 kS/s when the device takes it, else the smallest multiple of
-// 18 kS/s (an integer number of samples per symbol) inside the device's range,
-// e.g. 2.016 MS/s on a HackRF (2-20 MS/s). It says so on stderr.
-func txDeviceRate(cmd *cobra.Command, snk hardware.Sink, rate float64) (float64, error) {
-	in := snk.Info()
-	r := in.Rate
-	if r.Min > rate {
-		rate = math.Ceil(r.Min/18000) * 18000
-		if r.Max > 0 && rate > r.Max {
-			return 0, usagef("%s takes %g-%g S/s and no multiple of 18 kS/s: give --rate", in.Driver, r.Min, r.Max)
-		}
-		fmt.Fprintf(cmd.ErrOrStderr(), "tx: %s takes %g-%g S/s, so the sample rate is %.0f S/s (the smallest multiple of 18 kS/s in range; set --rate to choose)\n",
-			in.Driver, r.Min, r.Max, rate)
-	}
-	got, err := snk.SetSampleRate(cmd.Context(), rate)
-	if err != nil {
-		return 0, deviceError(fmt.Errorf("sample rate %g: %w", rate, err))
-	}
-	if math.Abs(got-rate) > 1e-5*rate {
-		return 0, fmt.Errorf("sample rate %g: the device runs at %g S/s; give --rate", rate, got)
-	}
-	return rate, nil
 }
 
 // speechSource returns a looping ACELP frame source for a clip name or an

@@ -397,3 +397,16 @@ func TestCipherUsage(t *testing.T) {
 		t.Errorf("wrong passphrase: exit %d", got)
 	}
 }
+
+// TestRxDeviceRate: rx --device without --rate takes the rate the device
+// string set (file=...,rate=R), as record does.
+func TestRxDeviceRate(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "dl.cf32")
+	if _, e, err := runCtx(context.Background(), "tx", "--rate", "72000", "--seconds", "1.1", "--mcc", "7", "--out", p); err != nil {
+		t.Fatalf("tx: %v %s", err, e)
+	}
+	_, e, err := runCtx(context.Background(), "rx", "--device", "file="+p+",rate=72k", "--quiet")
+	if err != nil || !strings.Contains(e, "MCC 7 MNC") || !strings.Contains(e, " 0 CRC errors") {
+		t.Fatalf("rx: %v %s", err, e)
+	}
+}
