@@ -66,16 +66,16 @@
 // AACH at "bits" fidelity, flat fading at "bits" fidelity, a repeated start SAF
 // (sim/ms). With E2EE, a handset conceals a speech frame whose parity passed
 // but which the channel decoder flags as unreliable (link.Block.Unreliable,
-// sim/phy.Disagreements; "bits" fidelity only), so that residual class-1
-// errors, which the tags cover and the parity does not, leave a sub-window
-// unverifiable instead of raising a false TAMPER. The base station does not
-// relay a full uplink traffic slot whose parity failed (for any call) or that
-// its decoder flagged (encrypted calls): re-encoded under a fresh parity it
-// would reach every handset as good frames; the gap is concealed instead
-// (EN 300 392-2 has no downlink bad-frame signal). Errors in the second half
-// of a stolen slot are still relayed. Moving handsets reselect the nearest cell (200 m hysteresis,
-// checked every half multiframe) at "bits" fidelity only; distance does not
-// change a link's Eb/N0 (each link's channel is set in the scenario).
+// sim/phy.Reliability), so that residual class-1 errors, which the tags cover
+// and the parity does not, leave a sub-window unverifiable instead of raising a
+// false TAMPER. The base station does not relay a full uplink traffic slot
+// whose parity failed (for any call) or that its decoder flagged (encrypted
+// calls): re-encoded under a fresh parity it would reach every handset as good
+// frames; the gap is concealed instead (EN 300 392-2 has no downlink bad-frame
+// signal). Errors in the second half of a stolen slot are still relayed. Moving
+// handsets reselect the nearest cell (200 m hysteresis, checked every half
+// multiframe) at "bits" fidelity only; distance does not change a link's Eb/N0
+// (each link's channel is set in the scenario).
 //
 // # Files
 //

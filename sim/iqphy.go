@@ -10,6 +10,7 @@ import (
 	"github.com/tetrasim/tetrasim/sim/channel"
 	"github.com/tetrasim/tetrasim/sim/clock"
 	"github.com/tetrasim/tetrasim/sim/link"
+	"github.com/tetrasim/tetrasim/sim/phy"
 	"github.com/tetrasim/tetrasim/sim/scenario"
 )
 
@@ -39,8 +40,14 @@ type iqRx struct {
 	chain *channel.Chain
 	rx    *air.Receiver
 	buf   []complex64
-	got   []air.RxBlock
-	bits  [][]byte
+	got   []rxBlock
+	rel   phy.Reliability
+}
+
+// rxBlock is a decoded block kept until its slot is complete.
+type rxBlock struct {
+	air.RxBlock
+	unreliable bool // parity passed, soft bits doubtful (phy.Reliability)
 }
 
 func newIQCell(c scenario.Cell) (*iqCell, error) {
@@ -110,12 +117,14 @@ func newIQRx(ch *scenario.Channel, speedKmh, carrierHz float64, acell air.Cell, 
 		}
 	}
 	cell := acell
+	code := acell.Code()
 	r.rx, err = air.NewReceiver(air.RxConfig{SampleRateHz: IQRateHz, Cell: &cell, OnBlock: func(b *air.RxBlock) {
 		if b.Channel == lmac.AACH || b.Channel == lmac.BSCH || b.Channel == lmac.BNCH || b.Channel == lmac.SCHHD {
 			return
 		}
-		c := *b
-		c.Bits = append([]byte(nil), b.Bits...)
+		c := rxBlock{RxBlock: *b}
+		c.Bits, c.Soft = append([]byte(nil), b.Bits...), nil
+		c.unreliable = b.CRCOK && r.rel.Unreliable(b.Channel, b.Bits, b.Soft, code)
 		r.got = append(r.got, c)
 	}})
 	if err != nil {
@@ -161,7 +170,7 @@ func (r *iqRx) feed(x []complex64, sent map[clock.Slot]*link.Block, deliver func
 }
 
 // assemble turns the decoded blocks of one slot into a link.Block.
-func assemble(b *link.Block, rx []air.RxBlock) {
+func assemble(b *link.Block, rx []rxBlock) {
 	for _, x := range rx {
 		switch x.Channel {
 		case lmac.SCHF:
@@ -170,6 +179,7 @@ func assemble(b *link.Block, rx []air.RxBlock) {
 			b.Kind = link.Traffic
 			b.Speech[0], b.Speech[1] = x.Bits[:link.SpeechBits], x.Bits[link.SpeechBits:]
 			b.BFI = [2]bool{!x.CRCOK, !x.CRCOK}
+			b.Unreliable = [2]bool{x.unreliable, x.unreliable}
 			b.CRCOK = x.CRCOK
 		case lmac.STCH:
 			b.Kind, b.Stolen = link.Traffic, true
@@ -184,7 +194,7 @@ func assemble(b *link.Block, rx []air.RxBlock) {
 			b.Speech[0] = make([]byte, link.SpeechBits)
 		case lmac.TCHSStolen:
 			b.Kind, b.Stolen = link.Traffic, true
-			b.Speech[1], b.BFI[1] = x.Bits, !x.CRCOK
+			b.Speech[1], b.BFI[1], b.Unreliable[1] = x.Bits, !x.CRCOK, x.unreliable
 			b.BFI[0] = true
 		}
 	}

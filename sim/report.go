@@ -359,7 +359,7 @@ func (r *Report) WriteSummary(w io.Writer) {
 func notIntegrated(s *scenario.Scenario) []string {
 	var out []string
 	if s.Fidelity == "iq" {
-		out = append(out, "at iq fidelity the downlink BER is the residual BER of the speech bits after decoding (sim/air's receiver does not expose its soft bits); the uplink BER is raw")
+		out = append(out, "at iq fidelity the downlink BER is the residual BER of the speech bits after decoding, not the raw channel BER; the uplink BER is raw")
 	}
 	return out
 }

@@ -19,8 +19,11 @@ type RxBlock struct {
 	Half     uint8 // 0 whole slot (or the AACH), 1 first half (BKN1/SB1), 2 second half (BKN2/SB2)
 	CRCOK    bool  // CRC-16, TCH/S parity, or RM decoding radius (lmac.Coder.Decode)
 	Bits     []byte
-	EsN0dB   float32 // demodulator's estimate for the slot
-	CFOHz    float64 // demodulator's residual carrier offset estimate [Hz]
+	// Soft holds the block's received type-5 soft bits (scrambled), valid
+	// only during the OnBlock call: for reliability checks by re-encoding.
+	Soft   []int8
+	EsN0dB float32 // demodulator's estimate for the slot
+	CFOHz  float64 // demodulator's residual carrier offset estimate [Hz]
 	// CarrierHz is the carrier the Receiver is tuned to, from the centre of
 	// its input [Hz] (the search result or RxConfig.OffsetHz).
 	CarrierHz float64
@@ -186,7 +189,7 @@ func (d *SlotDecoder) emit(s *sdr.Slot, t radio.Time, typ radio.BurstType, flag 
 	t1 := d.t1[:n]
 	ok := d.coder.Decode(t1, ch, soft, d.code)
 	b := &d.blk
-	*b = RxBlock{Time: t, Slot: s.Index, Burst: typ, SlotFlag: flag, Channel: ch, Half: half, CRCOK: ok, Bits: t1, EsN0dB: s.EsN0dB, CFOHz: s.CFOHz, CarrierHz: d.carrierHz}
+	*b = RxBlock{Time: t, Slot: s.Index, Burst: typ, SlotFlag: flag, Channel: ch, Half: half, CRCOK: ok, Bits: t1, Soft: soft, EsN0dB: s.EsN0dB, CFOHz: s.CFOHz, CarrierHz: d.carrierHz}
 	d.stats.Blocks++
 	if !ok {
 		d.stats.CRCErrors++

@@ -144,14 +144,14 @@ type PHY struct {
 	codes map[int]scramble.Code
 	sym   []complex128
 	soft  []int8
-	re    []byte // re-encoded type-5 bits (reliability check)
 	t1    []byte
+	Reliability
 }
 
 // New returns a PHY drawing noise from rng.
 func New(rng *rand.Rand) *PHY {
 	return &PHY{rng: rng, codes: map[int]scramble.Code{}, soft: make([]int8, Type5Bits),
-		sym: make([]complex128, Type5Bits/2+1), t1: make([]byte, lmac.MaxType1), re: make([]byte, 0, Type5Bits)}
+		sym: make([]complex128, Type5Bits/2+1), t1: make([]byte, lmac.MaxType1)}
 }
 
 func (p *PHY) code(cell int) scramble.Code {
@@ -314,7 +314,7 @@ func (p *PHY) decode(out *link.Block, cell int, soft []int8, like *link.Block) {
 			copy(out.Speech[1], t1[link.SpeechBits:])
 			out.BFI = [2]bool{bad, bad}
 			out.CRCOK = !bad
-			if !bad && p.Disagreements(lmac.TCHS, t1, soft, code) >= UnreliableTCHS {
+			if !bad && p.Unreliable(lmac.TCHS, t1, soft, code) {
 				out.Unreliable = [2]bool{true, true}
 			}
 			return
@@ -332,7 +332,7 @@ func (p *PHY) decode(out *link.Block, cell int, soft []int8, like *link.Block) {
 			return
 		}
 		out.BFI[1] = !p.coder.Decode(out.Speech[1], lmac.TCHSStolen, soft[216:432], code)
-		out.Unreliable[1] = !out.BFI[1] && p.Disagreements(lmac.TCHSStolen, out.Speech[1], soft[216:432], code) >= UnreliableTCHSStolen
+		out.Unreliable[1] = !out.BFI[1] && p.Unreliable(lmac.TCHSStolen, out.Speech[1], soft[216:432], code)
 	}
 }
 
@@ -355,20 +355,42 @@ const (
 	UnreliableTCHSStolen = 8
 )
 
+// Reliability checks decoded speech blocks against their soft bits
+// (Disagreements, Unreliable). The zero value is ready to use; it is not safe
+// for concurrent use.
+type Reliability struct {
+	coder lmac.Coder
+	re    []byte // re-encoded type-5 bits
+}
+
 // Disagreements re-encodes the decoded type-1 bits t1 of channel ch (a TCH/S
 // or TCH/S stolen block) and counts the type-5 positions whose received soft
 // bit has the opposite sign: for a correct decision, the number of channel
 // bit errors the decoder corrected. Class-0 bits are uncoded and never
-// disagree with themselves; erasures (0) never count. It does not allocate.
-func (p *PHY) Disagreements(ch lmac.Channel, t1 []byte, soft []int8, code scramble.Code) int {
-	p.re = p.coder.Encode(p.re[:0], ch, t1, code)
+// disagree with themselves; erasures (0) never count. It does not allocate
+// once warm.
+func (r *Reliability) Disagreements(ch lmac.Channel, t1 []byte, soft []int8, code scramble.Code) int {
+	r.re = r.coder.Encode(r.re[:0], ch, t1, code)
 	n := 0
-	for i, b := range p.re {
+	for i, b := range r.re {
 		if s := soft[i]; (b == 0 && s < 0) || (b == 1 && s > 0) {
 			n++
 		}
 	}
 	return n
+}
+
+// Unreliable reports whether a TCH/S (or TCH/S stolen) block whose parity
+// passed has at least UnreliableTCHS (UnreliableTCHSStolen) disagreements;
+// false for any other channel.
+func (r *Reliability) Unreliable(ch lmac.Channel, t1 []byte, soft []int8, code scramble.Code) bool {
+	switch ch {
+	case lmac.TCHS:
+		return r.Disagreements(ch, t1, soft, code) >= UnreliableTCHS
+	case lmac.TCHSStolen:
+		return r.Disagreements(ch, t1, soft, code) >= UnreliableTCHSStolen
+	}
+	return false
 }
 
 func grow(b []byte, n int) []byte {
