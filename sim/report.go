@@ -287,6 +287,17 @@ func (r *Report) WriteSummary(w io.Writer) {
 		r.SimulatedS, r.WallS, r.SimPerWall, r.Cells, len(r.Handsets))
 	p("core: %d registrations, %d calls set up, %d released, %d floor grants, %d queued, %d pre-emptions, %d rejected\n",
 		r.Core.Registrations, r.Core.CallsSetUp, r.Core.CallsReleased, r.Core.FloorGrants, r.Core.FloorQueued, r.Core.Preemptions, r.Core.FloorRejected)
+	names := make([]string, 0, len(r.BaseStations))
+	for n := range r.BaseStations {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if c := r.BaseStations[n]; c.UplinkTraffic > 0 {
+			p("cell %s: %d uplink traffic slots, %d BFI frames, %d slots not relayed (parity failed, or unreliable in an encrypted call)\n",
+				n, c.UplinkTraffic, c.UplinkBFI, c.UplinkNotRelayed)
+		}
+	}
 	p("\n%-10s %6s %6s %6s %6s %9s %9s %9s %9s %11s %9s %9s %8s %8s\n", "handset", "sent", "recv", "conc", "stolen",
 		"DL BER", "DL FER", "UL BER", "UL FER", "bit-exact", "segSNR", "LSD", "lat ms", "late s")
 	for _, h := range r.Handsets {
