@@ -500,7 +500,11 @@ func (p *rxPrinter) e2eeSummary(cmd *cobra.Command) {
 			ind = "verified"
 		}
 		if st.SAFsAccepted == 0 {
-			fmt.Fprintf(w, "rx: E2EE talkgroup %d: no sync frame accepted (%d rejected, last: %v); the speech stays muted\n", p.talkgroup, st.SAFsRejected, l.LastErr)
+			why := "no SAF of this talkgroup was received"
+			if l.SAFErr != nil {
+				why = "last: " + l.SAFErr.Error()
+			}
+			fmt.Fprintf(w, "rx: E2EE talkgroup %d: no sync frame accepted (%d rejected; %s); the speech stays muted\n", p.talkgroup, st.SAFsRejected, why)
 			return
 		}
 		fmt.Fprintf(w, "rx: E2EE talkgroup %d, epoch %d, sender %d (device %d): %d frames decrypted (FC %d-%d), %d missed; SAFs %d accepted, %d rejected; tag windows %d passed, %d failed, %d unverifiable; end-of-transmission signature %s; %s\n",

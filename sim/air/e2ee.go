@@ -140,6 +140,8 @@ type E2EEListener struct {
 	// rejected, LastErr its error.
 	Last    e2ee.STCHResult
 	LastErr error
+	// SAFErr is the error of the last SAF Rx rejected (nil if none was).
+	SAFErr error
 	// Accepted is the result of the last SAF Rx accepted (its epoch, sender
 	// and the sender's device).
 	Accepted e2ee.STCHResult
@@ -293,6 +295,9 @@ func (l *E2EEListener) stch(b *RxBlock) {
 	}
 	res, err := l.Rx.AcceptSTCH(sdu)
 	l.Last, l.LastErr = res, err
+	if isSAF && err != nil {
+		l.SAFErr = err
+	}
 	l.STCH.Checked, l.STCH.Result, l.STCH.Err = true, res, err
 	if isSAF {
 		if err == nil {
