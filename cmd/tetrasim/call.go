@@ -47,7 +47,12 @@ joiner, an SDS, an eavesdropper and a compromised base station that replays the 
 It writes to --out: each receiver's audio (NAME.rx.wav), each talker's local decode,
 what the eavesdropper and base station decoded without keys (*.nokeys.wav),
 SigMF recordings of the downlink and uplink air (36 kS/s cf32), a GSMTAP pcap of
-every MAC block (air.pcap, for Wireshark), PNG plots, report.json and summary.txt. Ctrl-C stops the run and still writes a valid, shorter report.`,
+every MAC block (air.pcap, for Wireshark), PNG plots, report.json and summary.txt. Ctrl-C stops the run and still writes a valid, shorter report.
+
+The WAV files are on the simulation's time line: NAME.rx.wav lags the talker's
+local decode by the mouth-to-ear latency ("lat ms" in the summary, about 255 ms),
+more than 'tetrasim codec score' searches (100 ms). The segSNR and LSD columns of
+the summary compare the same frames one by one and need no alignment.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if printScn {
