@@ -101,13 +101,6 @@ func (w *writer) bits(s []byte) {
 	}
 }
 
-func b2u(v bool) uint32 {
-	if v {
-		return 1
-	}
-	return 0
-}
-
 // stripFill removes fill bits (clause 21.4: a 1 followed by zeros) from the end
 // of b and returns what precedes them.
 func stripFill(b []byte) ([]byte, error) {
