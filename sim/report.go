@@ -309,9 +309,21 @@ func (r *Report) WriteSummary(w io.Writer) {
 		if h.C.LateEntryS >= 0 {
 			late = fmt.Sprintf("%.3f", h.C.LateEntryS)
 		}
-		p("%-10s %6d %6d %6d %6d %9.2e %9.2e %9.2e %9.2e %5d/%-5d %9s %9s %8.1f %8s\n", h.Name, h.C.FramesSent, h.C.FramesReceived,
-			h.C.FramesConcealed, h.C.FramesStolen, h.Downlink.BER, h.Downlink.FER, h.Uplink.BER, h.Uplink.FER,
-			h.FramesIdentical, h.FramesCompared, snr, lsd, 1000*h.LatencyMeanS, late)
+		// "-" when nothing was received on a link (not a perfect 0).
+		rate := func(v float64, n int64) string {
+			if n == 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%.2e", v)
+		}
+		lat := "-"
+		if h.LatencyMeanS > 0 {
+			lat = fmt.Sprintf("%.1f", 1000*h.LatencyMeanS)
+		}
+		p("%-10s %6d %6d %6d %6d %9s %9s %9s %9s %5d/%-5d %9s %9s %8s %8s\n", h.Name, h.C.FramesSent, h.C.FramesReceived,
+			h.C.FramesConcealed, h.C.FramesStolen, rate(h.Downlink.BER, h.Downlink.Bits), rate(h.Downlink.FER, int64(h.Downlink.Blocks)),
+			rate(h.Uplink.BER, h.Uplink.Bits), rate(h.Uplink.FER, int64(h.Uplink.Blocks)),
+			h.FramesIdentical, h.FramesCompared, snr, lsd, lat, late)
 	}
 	for _, h := range r.Handsets {
 		if h.CleanScore != nil {
