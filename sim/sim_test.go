@@ -114,6 +114,13 @@ func TestDefaultScenario(t *testing.T) {
 	if bob.E2EE.SAFsAccepted == 0 || bob.E2EE.WindowsVerified == 0 {
 		t.Errorf("bob verified nothing: %+v", bob.E2EE)
 	}
+	// No false TAMPER from channel errors in the demo (there is no attacker
+	// in the call itself; the replay comes after it).
+	for _, name := range []string{"bob", "carol"} {
+		if e := handsetReport(t, r, name).E2EE; e.FramesMuted != 0 || e.WindowsFailed != 0 {
+			t.Errorf("%s: %d tag windows failed, %d frames muted on channel errors alone", name, e.WindowsFailed, e.FramesMuted)
+		}
+	}
 	// The compromised base station's replay is heard and refused.
 	for _, name := range []string{"bob", "carol"} {
 		h := handsetReport(t, r, name)
