@@ -65,12 +65,24 @@
 // Tags: tag_j = Trunc16(HMAC-SHA256(K_mac, hdr || j || FC_next || t_min ||
 // FC_first_j || FC_last_j || C_j)) over the ciphertext class-1 and class-2 bits (86
 // per frame) of the speech frames since the previous SAF, in 4 contiguous
-// sub-windows (8/8/8/7 for 31 frames). Improvement on the design: the SAF's own
-// FC_next and t_min and the window index j are bound into every tag, and the start
-// SAF (no frames yet) carries 4 tags over its own fields. So an outsider cannot
-// move a SAF's counter or time without failing every verifiable window, and cannot
-// forge a start SAF (2^-64). A sub-window with a missing or BFI frame is
-// unverifiable, neither pass nor fail.
+// slot-aligned sub-windows (7/8/8/8 for 31 frames). Improvement on the design:
+// the SAF's own FC_next and t_min and the window index j are bound into every
+// tag, and the start SAF (no frames yet) carries 4 tags over its own fields. So
+// an outsider cannot move a SAF's counter or time without failing every
+// verifiable window, and cannot forge a start SAF (2^-64). A sub-window with a
+// missing or BFI frame is unverifiable, neither pass nor fail.
+//
+// Deviation from e2ee-design.md §5.5: the 31 frames between two SAFs are split
+// 7/8/8/8, not 8/8/8/7, because the sub-windows must follow the slots. A SAF
+// takes the first half of a traffic slot, so the 31 frames are the lone frame in
+// its second half and then 15 full TCH/S slots of 2 frames, and both frames of a
+// slot share one channel-coding block and one parity (EN 300 395-2 V1.3.1 clause
+// 5): a bad slot usually damages both. With 8/8/8/7 every sub-window boundary
+// falls inside a slot, so one bad slot could fail two sub-windows and, with the
+// default tamper threshold of 2, one channel event raised TAMPER and muted the
+// sender. With 7/8/8/8 (the lone frame and 3 slots, then 4 slots each) one bad
+// slot touches at most one sub-window. Other frame counts (the final SAF, other
+// SAF intervals) are split the same way, by whole slots.
 //
 // EOT-SIG (§5.8): 5 STCH fragments (type 1, index 3 bits, 115 payload bits) carry
 // epoch tag 4 | sender 14 | FC_end 24 | Ed25519 signature 512 | zero 21 over
@@ -114,9 +126,16 @@
 //     its t_min and the receiver's own is more than Receiver.TimeTolerance (default
 //     2 min). The circular distance makes the check work near epoch start, where a
 //     sender with a slightly slow clock gives t_min = 4095 ("minus one").
+//   - Replay high-water mark (§5.6), per (G, e, s): raised by a SAF with at least
+//     one verified tag (a start SAF's tags cover its own fields, so a genuine
+//     start SAF always raises it) and by a verified EOT-SIG, whose signature
+//     covers FC_end; never by a SAF none of whose tags could be checked, since an
+//     outsider could then set it high and lock the sender out for the epoch. A
+//     receiver that verified nothing of a transmission (a late joiner under loss)
+//     has only t_min against a replay of it.
 //   - Frame counter: every frame position consumes one FC (speech frames and
 //     SAFs); a SAF at FC f carries FC_next = f+1 and its tags cover the speech
-//     frames since the previous SAF, split 8/8/8/7.
+//     frames since the previous SAF, split 7/8/8/8 by whole slots (above).
 //
 // Forward secrecy: by default an epoch's secret and PRK are kept while the epoch
 // is installed (a receiver derives any sender's chain on demand, cheap for

@@ -213,7 +213,7 @@ type epochState struct {
 
 	// derived, not persisted
 	chains map[uint16]*voiceChain
-	hwm    map[uint16]uint32 // highest verified FC_next per sender
+	hwm    map[uint16]uint32 // highest authenticated FC per sender: a verified SAF's FC_next or a verified EOT-SIG's FC_end
 	sdsWin map[uint16]*ReplayWindow
 	sds    map[uint16]*sdsKey
 }

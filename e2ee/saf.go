@@ -174,7 +174,7 @@ func packProtected(dst *packedFrame, frame []byte) {
 //
 // with j in 0..3 (1 byte), FC values 24-bit, t_min 16-bit, and C_j the packed
 // protected bits of the frames FC_first_j..FC_last_j (11 bytes each). An empty
-// sub-window (the start SAF, or fewer than 4 frames since the last SAF) has
+// sub-window (the start SAF, or fewer than 6 frames since the last SAF, see windows) has
 // FC_first_j = FC_last_j = FC_next and no C_j: its tag authenticates the SAF fields
 // alone. Deviation from e2ee-design.md §5.5: the SAF's own FC_next and t_min and
 // the window index are bound into every tag, so an outsider cannot move a SAF's
@@ -213,19 +213,46 @@ func (t *tagInput) tag(m hash.Hash, sum *[32]byte) uint16 {
 	return uint16(sum[0])<<8 | uint16(sum[1])
 }
 
-// windows splits n frames into 4 contiguous sub-windows as evenly as possible, the
-// first ones longer: 31 frames give 8/8/8/7 (e2ee-design.md §5.5). It returns the
-// start offset and length of each.
+// windows splits the n speech frames that follow a SAF into 4 contiguous,
+// slot-aligned sub-windows and returns the start offset and length of each.
+//
+// A SAF always takes the first half of a traffic slot, so frame 0 after it is the
+// lone frame in the second half of that slot, and frames 2k-1 and 2k (k >= 1)
+// share the k-th full TCH/S slot: one channel-coding block and one parity (EN 300
+// 395-2 V1.3.1 clause 5), so a bad slot usually damages both. The frames are
+// therefore grouped into slot units (the lone frame, then one unit per slot; the
+// last unit holds one frame if n is even), the units are split into 4 groups as
+// evenly as possible (the first groups longer), and every sub-window boundary
+// falls between two slots. One bad slot makes at most one sub-window unverifiable
+// or failed. 31 frames (16 slot units) give 7/8/8/8: the lone frame and 3 slots,
+// then 4 slots each.
+//
+// Deviation from e2ee-design.md §5.5, which splits 8/8/8/7: there the boundaries
+// after frames 8, 16 and 24 (counted from 1) fall inside a slot, so a single slot
+// lost to a fade spoils two sub-windows and, with the default tamper threshold of
+// 2, a single channel event could mute the sender.
 func windows(n int) (off, ln [4]int) {
-	q, r := n/4, n%4
-	o := 0
-	for j := 0; j < 4; j++ {
-		l := q
-		if j < r {
-			l++
+	if n <= 0 {
+		return off, ln
+	}
+	units := 1 + n/2
+	// start returns the frame offset of slot unit u (u == units gives n).
+	start := func(u int) int {
+		if u == 0 {
+			return 0
 		}
-		off[j], ln[j] = o, l
-		o += l
+		return min(2*u-1, n)
+	}
+	q, r := units/4, units%4
+	u := 0
+	for j := 0; j < 4; j++ {
+		k := q
+		if j < r {
+			k++
+		}
+		off[j] = start(u)
+		ln[j] = start(u+k) - off[j]
+		u += k
 	}
 	return off, ln
 }

@@ -570,6 +570,9 @@ func (r *Receiver) acceptSAF(f *SAF) (STCHResult, error) {
 	r.fc, r.prev = f.FCNext, f.FCNext
 	r.stats.SAFsAccepted++
 	if pass > 0 {
+		// At least one tag verified: FC_next is authenticated (every tag binds
+		// it). This includes a start SAF, whose 4 tags cover its own fields
+		// alone (2^-64 to forge). FC_next > HWM was checked above.
 		ep.hwm[f.Sender] = f.FCNext
 		res.Indication = Green
 	} else {
@@ -702,6 +705,16 @@ func (r *Receiver) acceptEOT(bits []byte) (STCHResult, error) {
 	r.synced, r.anchored, r.eotOK = false, false, false
 	switch {
 	case ok:
+		// The sender's own signature covers FC_end (and the start SAF's
+		// FC_first, every tag, e and s), so FC_end is authenticated even when
+		// none of the transmission's sub-windows could be verified (every SAF
+		// amber through loss): raise the high-water mark to it, and a replay of
+		// the transmission is refused at every SAF, not only at the start SAF.
+		// An unverified SAF's FC_next never raises it: an outsider could set it
+		// high and lock the sender out of this receiver for the epoch.
+		if h, seen := r.ep.hwm[r.sender]; !seen || uint32(fcEnd) > h {
+			r.ep.hwm[r.sender] = uint32(fcEnd)
+		}
 		res.EOTVerified = true
 		res.Indication = Green
 		r.stats.EOTVerified++
