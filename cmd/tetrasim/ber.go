@@ -9,9 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -87,23 +85,13 @@ Examples:
 			if err := cfg.Validate(); err != nil {
 				return usagef("%v", err)
 			}
-			var bar *progressbar.ProgressBar
-			// The bar goes to a terminal only: in a log file it would be
-			// carriage-return noise. A point extended by --min-errors
-			// holds the bar at its end.
-			if f, ok := cmd.ErrOrStderr().(*os.File); !quiet && ok && term.IsTerminal(int(f.Fd())) {
-				bar = progressbar.NewOptions64(int64(len(pts))*bits,
-					progressbar.OptionSetWriter(f),
-					progressbar.OptionSetDescription("ber"),
-					progressbar.OptionShowCount(),
-					progressbar.OptionThrottle(100e6),
-					progressbar.OptionClearOnFinish())
-				cfg.Progress = func(point int, b int64) { _ = bar.Set64(int64(point)*bits + min(b, bits)) }
+			// A point extended by --min-errors holds the bar at its end.
+			bar := newProgress(cmd, quiet, int64(len(pts))*bits, "ber")
+			if bar != nil {
+				cfg.Progress = func(point int, b int64) { progressSet(bar, int64(point)*bits+min(b, bits)) }
 			}
 			res, err := bersweep.Run(cmd.Context(), cfg)
-			if bar != nil {
-				_ = bar.Finish()
-			}
+			progressDone(bar)
 			if err != nil {
 				return err
 			}

@@ -7,11 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/tetrasim/tetrasim/hardware/sigmf"
 	"github.com/tetrasim/tetrasim/iq"
@@ -98,12 +95,9 @@ the summary compare the same frames one by one and need no alignment.`,
 			}
 			defer rec.close()
 			var progress func(now, end clock.Slot)
-			if f, ok := cmd.ErrOrStderr().(*os.File); !quiet && !asJSON && ok && term.IsTerminal(int(f.Fd())) {
-				bar := progressbar.NewOptions64(int64(sm.EndSlot()), progressbar.OptionSetWriter(f),
-					progressbar.OptionSetDescription("simulating slots"), progressbar.OptionShowCount(),
-					progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
-				progress = func(now, end clock.Slot) { _ = bar.Set64(int64(now)) }
-				defer bar.Finish()
+			if bar := newProgress(cmd, quiet || asJSON, int64(sm.EndSlot()), "simulating slots"); bar != nil {
+				progress = func(now, end clock.Slot) { progressSet(bar, int64(now)) }
+				defer progressDone(bar)
 			}
 			runErr := sm.Run(cmd.Context(), progress)
 			interrupted := errors.Is(runErr, context.Canceled)

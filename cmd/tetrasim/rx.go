@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/tetrasim/tetrasim/codec/voice"
@@ -169,6 +170,9 @@ Device strings (with --device):
 			rate   = df.Rate
 			closer func() error
 			dev    hardware.Source
+			// expected is the input's length in samples when known (files), for
+			// the progress bar; -1 for a live device.
+			expected int64 = -1
 		)
 		switch {
 		case df.Device != "":
@@ -212,7 +216,7 @@ Device strings (with --device):
 			if err != nil {
 				return err
 			}
-			src, closer = r, r.Close
+			src, closer, expected = r, r.Close, int64(r.Len())
 			if rate == 0 {
 				rate = r.Meta.Global.SampleRate
 			}
@@ -245,6 +249,9 @@ Device strings (with --device):
 			}
 			if rate == 0 {
 				rate = 36000
+			}
+			if fi, err := os.Stat(args[0]); err == nil {
+				expected = fi.Size() / int64(f.BytesPerSample())
 			}
 		}
 		defer closer()
@@ -312,6 +319,14 @@ Device strings (with --device):
 			stopStats = reportStats(ctx, cmd.ErrOrStderr(), dev, time.Second)
 			defer stopStats()
 		}
+		if limit > 0 && (expected < 0 || limit < expected) && dev == nil {
+			expected = limit
+		}
+		var bar *progressbar.ProgressBar
+		if dev == nil {
+			bar = newProgress(cmd, quiet, expected, "rx samples")
+			defer progressDone(bar)
+		}
 		interrupted := false
 		var truncated error // the input ended part way through a sample
 		for {
@@ -324,6 +339,7 @@ Device strings (with --device):
 				n = int(limit - total)
 			}
 			total += int64(n)
+			progressAdd(bar, n)
 			if n > 0 {
 				if _, err := sink.Write(buf[:n]); err != nil {
 					return err

@@ -236,7 +236,10 @@ unless --freq is given). Send at least 3 s so that receivers see two SYNCs.` + t
 			}
 			return nil
 		}
+		bar := newProgress(cmd, df.Device != "", int64(nslots), "tx slots")
+		defer progressDone(bar)
 		for i := 0; i < nslots; i++ {
+			progressAdd(bar, 1)
 			if err := cmd.Context().Err(); err != nil {
 				// Ctrl-C: the outputs are closed on return (a device at once,
 				// without waiting for its buffer to drain).
