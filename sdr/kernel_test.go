@@ -37,6 +37,37 @@ func TestDotCRMatchesReference(t *testing.T) {
 	}
 }
 
+// TestDotCRSymMatchesReference compares the symmetric-tap kernel with the reference
+// loop for odd and even lengths around its 8-tap blocks.
+func TestDotCRSymMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for n := 0; n <= 300; n++ {
+		h := make([]float32, n)
+		for i := range (n + 1) / 2 {
+			h[i] = float32(rng.NormFloat64())
+			h[n-1-i] = h[i]
+		}
+		if !isSymmetric(h) {
+			t.Fatalf("%d taps: isSymmetric false", n)
+		}
+		x := randIQ(rng, n+3)
+		got, want := dotCRSym(h, x), naiveDotCR(h, x)
+		var scale float64
+		for i := range h {
+			scale += math.Abs(float64(h[i])) * cmplx.Abs(complex128(x[i]))
+		}
+		if d := cmplx.Abs(complex128(got - want)); d > 1e-6*scale+1e-30 {
+			t.Fatalf("%d taps: %v, want %v (|diff| %g, scale %g)", n, got, want, d, scale)
+		}
+		if n >= 2 {
+			h[0]++
+			if isSymmetric(h) {
+				t.Fatalf("%d taps: isSymmetric true after breaking the symmetry", n)
+			}
+		}
+	}
+}
+
 // naiveResample is the reference of the rational Resampler, straight from its
 // definition: y[m] = Σ_k h[p_m + k·L]·L·x[n_m - k], n_m = ⌊m·M/L⌋, p_m = m·M mod L,
 // with x[n] = 0 before the start, for every m whose n_m is in the input.
@@ -74,6 +105,18 @@ func TestResamplerMatchesReference(t *testing.T) {
 	for i := range h37 {
 		h37[i] = rng.NormFloat64() / 5
 	}
+	sym := func(n int) []float64 { // symmetric taps: the decimator's dotCRSym path
+		h := make([]float64, n)
+		for i := range (n + 1) / 2 {
+			h[i] = rng.NormFloat64() / 10
+			h[n-1-i] = h[i]
+		}
+		return h
+	}
+	kaiser33, err := KaiserLowpass(12000, 30000, 2.4e6, 65)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		name string
 		l, m int
@@ -81,10 +124,15 @@ func TestResamplerMatchesReference(t *testing.T) {
 	}{
 		{"channel3/100", 3, 100, chf}, {"decim33", 1, 33, h100}, {"interp4", 4, 1, h37},
 		{"7/5", 7, 5, h37}, {"decim1", 1, 1, h37[:5]},
+		{"decim33sym100", 1, 33, sym(100)}, {"decim33sym101", 1, 33, sym(101)},
+		{"decim7sym23", 1, 7, sym(23)}, {"decim33kaiser", 1, 33, kaiser33},
 	} {
 		r, err := NewRationalResampler(c.l, c.m, c.h)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if wantSym := c.l == 1 && c.name != "decim33" && c.name != "decim1"; r.sym != wantSym {
+			t.Errorf("%s: symmetric kernel %v, want %v", c.name, r.sym, wantSym)
 		}
 		x := randIQ(rng, 20000)
 		want := naiveResample(c.l, c.m, c.h, float64(c.l), x)

@@ -26,6 +26,7 @@ type Resampler struct {
 	frac  uint64
 	step  uint64 // arbitrary: input samples per output, 32.32 fixed point
 	hist  int    // k-1
+	sym   bool   // integer decimation with symmetric taps: use dotCRSym
 }
 
 const arbPhases = 256
@@ -131,6 +132,7 @@ func (r *Resampler) build(h []float64, l int, gain float64) {
 			r.bank[p*k+(k-1-j)] = float32(v)
 		}
 	}
+	r.sym = l == 1 && isSymmetric(r.bank[:k])
 	r.buf = make([]complex64, r.hist+firChunk)
 	r.Reset()
 }
@@ -206,6 +208,14 @@ func (r *Resampler) run(dst []complex64) int {
 	if r.m > 0 {
 		l, m := r.l, r.m
 		// Integer decimation, the hot path of the channel filter.
+		if l == 1 && r.sym {
+			for ; r.nextN < fill; r.nextN += int64(m) {
+				s := int(r.nextN) - r.hist
+				dst[n] = dotCRSym(r.bank[:k], r.buf[s:s+k])
+				n++
+			}
+			return n
+		}
 		if l == 1 {
 			for ; r.nextN < fill; r.nextN += int64(m) {
 				s := int(r.nextN) - r.hist
