@@ -24,9 +24,17 @@ type Resampler struct {
 	nextN int64 // input index, relative to buf[0], of the next output's newest sample
 	nextP int   // rational: phase of the next output (0..l-1)
 	frac  uint64
-	step  uint64 // arbitrary: input samples per output, 32.32 fixed point
-	hist  int    // k-1
-	sym   bool   // integer decimation with symmetric taps: use dotCRSym
+	step  uint64      // arbitrary: input samples per output, 32.32 fixed point
+	hist  int         // k-1
+	sym   bool        // integer decimation with symmetric taps: use dotCRSym
+	steps []phaseStep // rational: what follows an output at phase p
+}
+
+// phaseStep precomputes the rational resampler's phase sequence: after an output
+// at phase p the next one uses phase next and a window adv input samples later
+// (p + M = adv·L + next), so the hot loop needs no division.
+type phaseStep struct {
+	adv, next int
 }
 
 const arbPhases = 256
@@ -133,6 +141,12 @@ func (r *Resampler) build(h []float64, l int, gain float64) {
 		}
 	}
 	r.sym = l == 1 && isSymmetric(r.bank[:k])
+	if r.m > 0 {
+		r.steps = make([]phaseStep, l)
+		for p := range r.steps {
+			r.steps[p] = phaseStep{adv: (p + r.m) / l, next: (p + r.m) % l}
+		}
+	}
 	r.buf = make([]complex64, r.hist+firChunk)
 	r.Reset()
 }
@@ -224,15 +238,20 @@ func (r *Resampler) run(dst []complex64) int {
 			}
 			return n
 		}
-		for r.nextN < fill {
-			s := int(r.nextN) - r.hist
-			p := r.nextP
-			dst[n] = dotCR(r.bank[p*k:p*k+k], r.buf[s:s+k])
+		// Rational: the phase sequence comes from r.steps; locals keep the loop
+		// state in registers.
+		bank, buf, steps, hist := r.bank, r.buf, r.steps, r.hist
+		nextN, p := int(r.nextN), r.nextP
+		for nextN < int(fill) {
+			s := nextN - hist
+			o := p * k
+			dst[n] = dotCR(bank[o:o+k], buf[s:s+k])
 			n++
-			p += m
-			r.nextN += int64(p / l)
-			r.nextP = p % l
+			st := steps[p]
+			nextN += st.adv
+			p = st.next
 		}
+		r.nextN, r.nextP = int64(nextN), p
 		return n
 	}
 	for r.nextN < fill {
