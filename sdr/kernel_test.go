@@ -134,6 +134,19 @@ func TestResamplerMatchesReference(t *testing.T) {
 		if wantSym := c.l == 1 && c.name != "decim33" && c.name != "decim1"; r.sym != wantSym {
 			t.Errorf("%s: symmetric kernel %v, want %v", c.name, r.sym, wantSym)
 		}
+		if c.name == "channel3/100" {
+			// the symmetric prototype of odd length has one self-symmetric phase
+			// (after dropping its padding zero), computed with dotCRSym
+			nsym := 0
+			for _, st := range r.steps {
+				if st.sym {
+					nsym++
+				}
+			}
+			if nsym != 1 {
+				t.Errorf("%s: %d phases use the symmetric kernel, want 1", c.name, nsym)
+			}
+		}
 		x := randIQ(rng, 20000)
 		want := naiveResample(c.l, c.m, c.h, float64(c.l), x)
 		var got []complex64

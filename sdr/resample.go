@@ -32,9 +32,14 @@ type Resampler struct {
 
 // phaseStep precomputes the rational resampler's phase sequence: after an output
 // at phase p the next one uses phase next and a window adv input samples later
-// (p + M = adv·L + next), so the hot loop needs no division.
+// (p + M = adv·L + next), so the hot loop needs no division. A phase whose taps,
+// without the zeros at either end, are symmetric (with a symmetric prototype, one
+// phase in every L when L is odd) is computed over just those taps, lo..hi, with
+// dotCRSym.
 type phaseStep struct {
 	adv, next int
+	lo, hi    int
+	sym       bool
 }
 
 const arbPhases = 256
@@ -144,7 +149,19 @@ func (r *Resampler) build(h []float64, l int, gain float64) {
 	if r.m > 0 {
 		r.steps = make([]phaseStep, l)
 		for p := range r.steps {
-			r.steps[p] = phaseStep{adv: (p + r.m) / l, next: (p + r.m) % l}
+			st := phaseStep{adv: (p + r.m) / l, next: (p + r.m) % l}
+			ph := r.bank[p*k : p*k+k]
+			lo, hi := 0, k
+			for lo < hi && ph[lo] == 0 {
+				lo++
+			}
+			for hi > lo && ph[hi-1] == 0 {
+				hi--
+			}
+			if hi-lo >= 16 && isSymmetric(ph[lo:hi]) {
+				st.lo, st.hi, st.sym = lo, hi, true
+			}
+			r.steps[p] = st
 		}
 	}
 	r.buf = make([]complex64, r.hist+firChunk)
@@ -245,9 +262,13 @@ func (r *Resampler) run(dst []complex64) int {
 		for nextN < int(fill) {
 			s := nextN - hist
 			o := p * k
-			dst[n] = dotCR(bank[o:o+k], buf[s:s+k])
-			n++
 			st := steps[p]
+			if st.sym {
+				dst[n] = dotCRSym(bank[o+st.lo:o+st.hi], buf[s+st.lo:s+st.hi])
+			} else {
+				dst[n] = dotCR(bank[o:o+k], buf[s:s+k])
+			}
+			n++
 			nextN += st.adv
 			p = st.next
 		}
