@@ -90,7 +90,9 @@ func naiveResample(l, m int, h []float64, gain float64, x []complex64) []complex
 
 // TestResamplerMatchesReference checks the polyphase Resampler (channel filter
 // 3/100, decimator by 33, an interpolator and an odd ratio) against naiveResample,
-// fed in random chunks.
+// fed in random chunks (shorter and longer than the history, so both the buffered
+// and the direct path of Process run), a third of them in place when the ratio is
+// at most 1.
 func TestResamplerMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	chf, err := KaiserLowpass(15000, 57000, 7.2e6, 65)
@@ -153,7 +155,14 @@ func TestResamplerMatchesReference(t *testing.T) {
 		for a := 0; a < len(x); {
 			n := min(1+rng.IntN(3000), len(x)-a)
 			o := make([]complex64, r.OutLen(n))
-			if k := r.Process(o, x[a:a+n]); k != len(o) {
+			if c.l <= c.m && rng.IntN(3) == 0 {
+				// in place (ratio <= 1): the buffered path
+				b := append([]complex64(nil), x[a:a+n]...)
+				if k := r.Process(b, b); k != len(o) {
+					t.Fatalf("%s: in-place Process returned %d, OutLen %d", c.name, k, len(o))
+				}
+				copy(o, b)
+			} else if k := r.Process(o, x[a:a+n]); k != len(o) {
 				t.Fatalf("%s: Process returned %d, OutLen %d", c.name, k, len(o))
 			}
 			got = append(got, o...)

@@ -210,13 +210,26 @@ func (r *Resampler) Process(dst, src []complex64) int {
 	if len(dst) < r.OutLen(len(src)) {
 		panic("sdr: Resampler.Process: dst too short")
 	}
+	if h := r.hist; r.fill == h && len(src) >= h && len(r.buf) >= 2*h &&
+		(len(dst) == 0 || len(src) == 0 || &dst[0] != &src[0]) {
+		// Direct path (not in place): the outputs whose window starts in the
+		// history come from the buffer, history followed by the first h inputs;
+		// every later window lies in src and is read there, without copying src.
+		copy(r.buf[h:2*h], src[:h])
+		out := r.run(dst, r.buf[:2*h])
+		r.nextN -= int64(h) // now an index into src
+		out += r.run(dst[out:], src)
+		copy(r.buf[:h], src[len(src)-h:])
+		r.nextN -= int64(len(src) - h) // back to an index into buf
+		return out
+	}
 	out := 0
 	for len(src) > 0 {
 		c := min(len(src), len(r.buf)-r.fill)
 		copy(r.buf[r.fill:], src[:c])
 		src = src[c:]
 		r.fill += c
-		out += r.run(dst[out:])
+		out += r.run(dst[out:], r.buf[:r.fill])
 		// keep the history the next output needs
 		keep := int64(r.fill) - (r.nextN - int64(r.hist))
 		if keep < int64(r.hist) {
@@ -232,32 +245,36 @@ func (r *Resampler) Process(dst, src []complex64) int {
 	return out
 }
 
-// run produces every output whose input window lies in buf[:fill].
-func (r *Resampler) run(dst []complex64) int {
-	k, fill := r.k, int64(r.fill)
+// run produces every output whose input window lies in buf, which is r.buf[:r.fill]
+// or, on the direct path, the caller's input (r.nextN then indexes it).
+func (r *Resampler) run(dst, buf []complex64) int {
+	k, fill := r.k, int64(len(buf))
 	n := 0
 	if r.m > 0 {
 		l, m := r.l, r.m
-		// Integer decimation, the hot path of the channel filter.
-		if l == 1 && r.sym {
-			for ; r.nextN < fill; r.nextN += int64(m) {
-				s := int(r.nextN) - r.hist
-				dst[n] = dotCRSym(r.bank[:k], r.buf[s:s+k])
-				n++
-			}
-			return n
-		}
 		if l == 1 {
-			for ; r.nextN < fill; r.nextN += int64(m) {
-				s := int(r.nextN) - r.hist
-				dst[n] = dotCR(r.bank[:k], r.buf[s:s+k])
-				n++
+			// Integer decimation: one phase; locals keep the loop state in registers.
+			h, hist := r.bank[:k], r.hist
+			nextN := int(r.nextN)
+			if r.sym {
+				for ; nextN < int(fill); nextN += m {
+					s := nextN - hist
+					dst[n] = dotCRSym(h, buf[s:s+k])
+					n++
+				}
+			} else {
+				for ; nextN < int(fill); nextN += m {
+					s := nextN - hist
+					dst[n] = dotCR(h, buf[s:s+k])
+					n++
+				}
 			}
+			r.nextN = int64(nextN)
 			return n
 		}
 		// Rational: the phase sequence comes from r.steps; locals keep the loop
 		// state in registers.
-		bank, buf, steps, hist := r.bank, r.buf, r.steps, r.hist
+		bank, steps, hist := r.bank, r.steps, r.hist
 		nextN, p := int(r.nextN), r.nextP
 		for nextN < int(fill) {
 			s := nextN - hist
@@ -280,8 +297,8 @@ func (r *Resampler) run(dst []complex64) int {
 		// phase position in [0, arbPhases): 24 bits of the 32-bit fraction
 		pos := r.frac >> 24
 		mu := float32(r.frac&(1<<24-1)) / (1 << 24)
-		a := dotCR(r.bank[int(pos)*k:int(pos)*k+k], r.buf[s:s+k])
-		b := dotCR(r.bank[int(pos+1)*k:int(pos+1)*k+k], r.buf[s:s+k])
+		a := dotCR(r.bank[int(pos)*k:int(pos)*k+k], buf[s:s+k])
+		b := dotCR(r.bank[int(pos+1)*k:int(pos+1)*k+k], buf[s:s+k])
 		dst[n] = a + complex(mu, 0)*(b-a)
 		n++
 		f := r.frac + r.step
